@@ -1,0 +1,106 @@
+// swift-tools-version:6.1
+//
+// dvpn: a decentralized VPN marketplace. One library module per layer of DESIGN.md, C shims as
+// their own small targets, and two thin executables (`dvpn`, `dvpn-node`).
+
+import PackageDescription
+
+/// Every Swift target builds in Swift 6 language mode (strict concurrency is on by default there).
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "dvpn",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dvpn", targets: ["dvpn"]),
+        .executable(name: "dvpn-node", targets: ["dvpn-node"]),
+        .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
+        .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftwasm/WasmKit", from: "0.4.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: System libraries and C shims
+
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"]), .brew(["secp256k1"])]
+        ),
+        .target(name: "CTunLinux"),
+
+        // MARK: Layers (DESIGN.md), bottom up
+
+        .target(
+            name: "DVPNCrypto",
+            dependencies: ["CSodium", "CSecp256k1"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DVPNLedger",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Executables and the command code they share
+
+        .target(
+            name: "DVPNCommands",
+            dependencies: [
+                "DVPNCrypto",
+                "DVPNLedger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "dvpn",
+            dependencies: ["DVPNCommands"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "dvpn-node",
+            dependencies: ["DVPNCommands"],
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+
+        .testTarget(
+            name: "DVPNCryptoTests",
+            dependencies: ["DVPNCrypto"],
+            resources: [.copy("Vectors")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNLedgerTests",
+            dependencies: ["DVPNLedger", "DVPNCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNCommandsTests",
+            dependencies: ["DVPNCommands"],
+            swiftSettings: strict
+        ),
+    ]
+)
