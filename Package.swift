@@ -61,6 +61,19 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(
+            name: "DVPNTunnelPosix",
+            dependencies: [
+                "DVPNCrypto",
+                "CTunLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Executables and the command code they share
 
         .target(
@@ -68,6 +81,7 @@ let package = Package(
             dependencies: [
                 "DVPNCrypto",
                 "DVPNLedger",
+                "DVPNTunnelPosix",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,6 +109,11 @@ let package = Package(
         .testTarget(
             name: "DVPNLedgerTests",
             dependencies: ["DVPNLedger", "DVPNCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNTunnelPosixTests",
+            dependencies: ["DVPNTunnelPosix", "DVPNCrypto"],
             swiftSettings: strict
         ),
         .testTarget(

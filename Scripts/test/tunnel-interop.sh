@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Interoperability of our WireGuard (`dvpn tunnel up`) with stock wireguard-go + wg, in network
+# namespaces joined by a veth pair (issue 3, item 4).
+#
+# Usage: Scripts/test/tunnel-interop.sh [CASE...]      (root; DVPN_BIN=path/to/dvpn)
+#   With no CASE, runs them all. TUNNEL_INTEROP_OURS=wggo substitutes wireguard-go for ours, which
+#   checks the scaffolding itself. TN_KEEP_LOGS=1 keeps the logs of a failed run.
+# Each case: side A initiates (it alone knows the other's endpoint), B responds. Ping both ways over
+# inner IPv4 and IPv6, 50 MiB over TCP A->B on IPv4 and B->A on IPv6 with matching SHA-256, and
+# `wg show` on each of our interfaces. Exit 0 only if every case passed; the last line is
+# "N passed, N failed".
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/tunnel-netns.sh
+source "$here/../lib/tunnel-netns.sh"
+
+[[ $(id -u) -eq 0 ]] || { echo "SKIP: tunnel interop needs root (network namespaces, /dev/net/tun)"; exit 77; }
+for tool in wireguard-go wg ip nc ping ss sha256sum timeout; do
+    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+[[ -c /dev/net/tun ]] || { echo "SKIP: /dev/net/tun is missing"; exit 77; }
+
+OURS=${TUNNEL_INTEROP_OURS:-ours}
+MIB=${TUNNEL_INTEROP_MIB:-50}
+mkdir -p /var/run/wireguard
+tn_init ti
+
+# name           A (initiator)  B (responder)  psk  outer family
+CASES=(
+    "ours-wggo       ours wggo  no  4"
+    "ours-wggo-psk   ours wggo  yes 6"
+    "wggo-ours       wggo ours  no  4"
+    "wggo-ours-psk   wggo ours  yes 6"
+    "ours-ours       ours ours  no  4"
+    "ours-ours-psk   ours ours  yes 6"
+    "wrong-key       -    -     no  4"
+    "under-load      wggo ours  no  4"
+    "wg-set          -    -     no  4"
+)
+
+impl() { [[ $1 == ours ]] && echo "$OURS" || echo "$1"; }
+
+# Brings up A and B for one case. Sets IF_A / IF_B.
+bring_up() {
+    local impl_a=$1 impl_b=$2 psk=$3 family=$4
+    tn_topology
+    tn_keys
+    IF_A="dva${TN_ID: -5}"
+    IF_B="dvb${TN_ID: -5}"
+    local psk_value=""
+    [[ $psk == yes ]] && psk_value=$TN_PSK
+    tn_wg_quick_conf 0 "${TN_PUB[1]}" "$psk_value" "$(tn_endpoint 1 "$family")" >"$TN_WORK/a.conf"
+    tn_wg_quick_conf 1 "${TN_PUB[0]}" "$psk_value" "" >"$TN_WORK/b.conf"
+    tn_start "$(impl "$impl_b")" 1 "$IF_B" "$TN_WORK/b.conf"
+    tn_start "$(impl "$impl_a")" 0 "$IF_A" "$TN_WORK/a.conf"
+}
+
+# Ends the processes of the previous case (each removes what it added) and checks that ours did.
+tear_down() {
+    local pid
+    for pid in "${TN_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${TN_PIDS[@]}"; do
+        timeout 10 tail --pid="$pid" -f /dev/null 2>/dev/null || { kill -KILL "$pid" 2>/dev/null; }
+        wait "$pid" 2>/dev/null
+    done
+    TN_PIDS=()
+    local iface side
+    for side in 0 1; do
+        for iface in "$IF_A" "$IF_B"; do
+            if tn_exec $side ip link show "$iface" >/dev/null 2>&1; then
+                tn_log "  $iface still exists after SIGTERM"
+                return 1
+            fi
+        done
+    done
+    for iface in "$IF_A" "$IF_B"; do
+        [[ ! -e /var/run/wireguard/$iface.sock ]] || { tn_log "  $iface.sock still exists after SIGTERM"; return 1; }
+    done
+}
+
+# check_show SIDE IFACE PEER_PUB PEER_ENDPOINT OTHER_IFACE: `wg show` against SIDE reports the
+# peer, its endpoint, a latest handshake, and transfer counters that carry the MIB MiB moved each
+# way and agree with the other side's (what one received, the other sent: UDP on a loaded veth may
+# drop a datagram, so receive <= send rather than equal).
+check_show() {
+    local side=$1 iface=$2 peer_pub=$3 endpoint=$4 other_iface=$5
+    local other=$((1 - side))
+    local dump line
+    dump=$(tn_dump "$side" "$iface") || { tn_log "  wg show $iface dump failed"; return 1; }
+    line=$(grep -F "$peer_pub" <<<"$dump") || { tn_log "  wg show $iface: no peer $peer_pub"; return 1; }
+    local _pub _psk ep _allowed handshake rx tx _ka
+    read -r _pub _psk ep _allowed handshake rx tx _ka <<<"$line"
+    [[ $ep == "$endpoint" ]] || { tn_log "  wg show $iface: endpoint $ep, expected $endpoint"; return 1; }
+    ((handshake > 0)) || { tn_log "  wg show $iface: no latest handshake"; return 1; }
+    local floor=$((MIB * 1024 * 1024))
+    ((rx > floor && tx > floor)) || { tn_log "  wg show $iface: rx $rx tx $tx, below $floor"; return 1; }
+    local other_line orx otx
+    other_line=$(tn_dump "$other" "$other_iface" | sed -n 2p)
+    read -r _pub _psk _ _allowed _ orx otx _ka <<<"$other_line"
+    tn_log "  wg show $iface: endpoint $ep, handshake $(($(date +%s) - handshake)) s ago, rx $rx tx $tx (other side rx $orx tx $otx)"
+    ((rx <= otx && orx <= tx)) || { tn_log "  counters disagree with the other side's"; return 1; }
+    # The human-readable form names the peer and the handshake too.
+    tn_exec "$side" timeout 10 wg show "$iface" | grep -q "latest handshake" || { tn_log "  wg show $iface: no 'latest handshake' line"; return 1; }
+}
+
+run_traffic_case() {
+    local impl_a=$1 impl_b=$2 psk=$3 family=$4
+    bring_up "$impl_a" "$impl_b" "$psk" "$family"
+    tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping A->B v4 failed"; return 1; }
+    tn_ping 1 "${TN_INNER4[0]}" || { tn_log "  ping B->A v4 failed"; return 1; }
+    tn_ping 0 "${TN_INNER6[1]}" || { tn_log "  ping A->B v6 failed"; return 1; }
+    tn_ping 1 "${TN_INNER6[0]}" || { tn_log "  ping B->A v6 failed"; return 1; }
+    tn_transfer 0 1 "${TN_INNER4[1]}" "$MIB" || { tn_log "  transfer A->B v4 failed"; return 1; }
+    tn_transfer 1 0 "${TN_INNER6[0]}" "$MIB" || { tn_log "  transfer B->A v6 failed"; return 1; }
+    sleep 1
+    local endpoint_a endpoint_b
+    endpoint_b=$(tn_endpoint 1 "$family")
+    endpoint_a=$(tn_endpoint 0 "$family")
+    if [[ $impl_a == ours ]]; then check_show 0 "$IF_A" "${TN_PUB[1]}" "$endpoint_b" "$IF_B" || return 1; fi
+    if [[ $impl_b == ours ]]; then check_show 1 "$IF_B" "${TN_PUB[0]}" "$endpoint_a" "$IF_A" || return 1; fi
+    tear_down
+}
+
+# A peer configured with the wrong public key never completes a handshake, whichever side is ours.
+run_wrong_key() {
+    local impl_a impl_b
+    for pair in "ours wggo" "wggo ours"; do
+        read -r impl_a impl_b <<<"$pair"
+        tn_topology
+        tn_keys
+        local stranger
+        stranger=$(wg genkey | wg pubkey)
+        IF_A="dva${TN_ID: -5}"
+        IF_B="dvb${TN_ID: -5}"
+        tn_wg_quick_conf 0 "$stranger" "" "$(tn_endpoint 1 4)" >"$TN_WORK/a.conf"
+        tn_wg_quick_conf 1 "${TN_PUB[0]}" "" "" >"$TN_WORK/b.conf"
+        tn_start "$(impl "$impl_b")" 1 "$IF_B" "$TN_WORK/b.conf"
+        tn_start "$(impl "$impl_a")" 0 "$IF_A" "$TN_WORK/a.conf"
+        if tn_exec 0 ping -c 6 -i 1 -W 1 "${TN_INNER4[1]}" >/dev/null 2>&1; then
+            tn_log "  ping succeeded through a peer with the wrong key ($pair)"
+            return 1
+        fi
+        local side iface
+        for side in 0 1; do
+            iface=$([[ $side == 0 ]] && echo "$IF_A" || echo "$IF_B")
+            if tn_dump "$side" "$iface" | sed -n '2,$p' | awk '$5 != 0 { exit 1 }'; then :; else
+                tn_log "  $iface reports a handshake with a wrong-key peer ($pair)"
+                return 1
+            fi
+        done
+        tn_log "  $pair: no handshake, no traffic"
+        tear_down || return 1
+    done
+}
+
+# Our responder, forced under load, answers initiations with cookie replies; wireguard-go as the
+# initiator takes the cookie and completes the handshake with MAC2 (its verbose log shows it).
+run_under_load() {
+    TN_WGGO_LOG_LEVEL=verbose TN_OURS_ENV="DVPN_TUNNEL_FORCE_UNDER_LOAD=1" bring_up wggo ours no 4
+    tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping through a responder under load failed"; return 1; }
+    tn_ping 1 "${TN_INNER4[0]}" || { tn_log "  ping back failed"; return 1; }
+    if [[ $OURS == ours ]]; then
+        grep -q "Receiving cookie response" "$TN_WORK/$IF_A.log" || { tn_log "  wireguard-go never received a cookie reply"; return 1; }
+        tn_log "  wireguard-go: $(grep -c 'Receiving cookie response' "$TN_WORK/$IF_A.log") cookie replies received, handshake completed"
+    fi
+    tear_down
+}
+
+# `wg set` and `wg showconf` against our interface behave as against wireguard-go: the peer starts
+# without its IPv6 allowed IP and a keepalive; `wg set` adds them; traffic and showconf follow.
+run_wg_set() {
+    bring_up ours wggo no 4
+    tn_ping 0 "${TN_INNER4[1]}" || return 1
+    tn_exec 0 wg set "$IF_A" peer "${TN_PUB[1]}" persistent-keepalive 7 allowed-ips "${TN_INNER4[1]}/32,${TN_INNER6[1]}/128,198.51.100.0/24" || { tn_log "  wg set failed"; return 1; }
+    local conf
+    conf=$(tn_exec 0 wg showconf "$IF_A") || { tn_log "  wg showconf failed"; return 1; }
+    grep -q "PersistentKeepalive = 7" <<<"$conf" || { tn_log "  showconf lacks the keepalive: $conf"; return 1; }
+    grep -q "198.51.100.0/24" <<<"$conf" || { tn_log "  showconf lacks the new allowed IP: $conf"; return 1; }
+    grep -q "ListenPort = ${TN_PORT[0]}" <<<"$conf" || { tn_log "  showconf lacks the port"; return 1; }
+    grep -q "PrivateKey = ${TN_PRIV[0]}" <<<"$conf" || { tn_log "  showconf lacks the private key"; return 1; }
+    # Removing the peer stops traffic; adding it back (with its endpoint) restores it.
+    tn_exec 0 wg set "$IF_A" peer "${TN_PUB[1]}" remove || return 1
+    tn_dump 0 "$IF_A" | grep -q "${TN_PUB[1]}" && { tn_log "  peer still listed after remove"; return 1; }
+    tn_exec 0 wg set "$IF_A" peer "${TN_PUB[1]}" endpoint "$(tn_endpoint 1 4)" allowed-ips "${TN_INNER4[1]}/32" || return 1
+    tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping after re-adding the peer failed"; return 1; }
+    tear_down
+}
+
+selected=("$@")
+passed=0 failed=0
+for entry in "${CASES[@]}"; do
+    read -r name impl_a impl_b psk family <<<"$entry"
+    if ((${#selected[@]} > 0)) && [[ " ${selected[*]} " != *" $name "* ]]; then continue; fi
+    tn_log "case $name"
+    # Each case runs in a subshell whose trap removes what it made, however it ends.
+    (
+        trap tn_cleanup_case EXIT
+        case $name in
+        wrong-key) run_wrong_key ;;
+        under-load) run_under_load ;;
+        wg-set) run_wg_set ;;
+        *) run_traffic_case "$impl_a" "$impl_b" "$psk" "$family" ;;
+        esac
+    )
+    status=$?
+    if [[ $status -eq 0 ]]; then
+        tn_log "ok   $name"
+        passed=$((passed + 1))
+    else
+        tn_log "FAIL $name"
+        failed=$((failed + 1))
+    fi
+done
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
