@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "dvpn-node", targets: ["dvpn-node"]),
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
+        .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,6 +62,15 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(
+            name: "DVPNTunnel",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Executables and the command code they share
 
         .target(
@@ -95,6 +105,11 @@ let package = Package(
         .testTarget(
             name: "DVPNLedgerTests",
             dependencies: ["DVPNLedger", "DVPNCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNTunnelTests",
+            dependencies: ["DVPNTunnel", "DVPNCrypto"],
             swiftSettings: strict
         ),
         .testTarget(
