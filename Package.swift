@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "dvpn-node", targets: ["dvpn-node"]),
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
+        .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,8 +63,17 @@ let package = Package(
         ),
 
         .target(
+            name: "DVPNTunnel",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "DVPNTunnelPosix",
             dependencies: [
+                "DVPNTunnel",
                 "DVPNCrypto",
                 "CTunLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -112,8 +122,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "DVPNTunnelTests",
+            dependencies: ["DVPNTunnel", "DVPNCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "DVPNTunnelPosixTests",
-            dependencies: ["DVPNTunnelPosix", "DVPNCrypto"],
+            dependencies: ["DVPNTunnelPosix", "DVPNTunnel", "DVPNCrypto"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,69 @@
+import DVPNCrypto
+
+/// A peer's slot in the device's peer table. Stable while the peer exists; the slot is reused
+/// only after `removePeer` has removed every route and index that mentioned it.
+struct PeerID: Hashable {
+    let slot: Int32
+}
+
+/// Everything the device keeps about one peer: its configuration, its handshake and session
+/// state machines, its timers, its cookie state and the packets waiting for a session.
+struct Peer {
+    var configuration: PeerConfiguration
+    /// DH(our static, their static), or nil when it cannot be computed (no private key, or a
+    /// low-order public key): then no handshake with this peer is possible.
+    var staticStatic: SecureBytes?
+    var handshake = Handshake()
+    var keypairs = KeypairSet()
+    var timers = PeerTimers()
+    var cookieGenerator: CookieGenerator
+    var staged = StagedPackets()
+    var lastHandshake: TunnelInstant?
+    var rxBytes: UInt64 = 0
+    var txBytes: UInt64 = 0
+
+    init(configuration: PeerConfiguration) {
+        self.configuration = configuration
+        self.cookieGenerator = CookieGenerator(peerPublicKey: configuration.publicKey)
+    }
+}
+
+/// The peers, in slots, with a map from public key to slot and the order they were added in.
+struct PeerTable {
+    private var slots: [Peer?] = []
+    private var freeSlots: [Int32] = []
+    private var byKey: [X25519.PublicKey: PeerID] = [:]
+    /// Peer ids in the order the peers were added (what `wg show` lists).
+    private(set) var ids: [PeerID] = []
+
+    var count: Int { ids.count }
+
+    subscript(id: PeerID) -> Peer {
+        get { slots[Int(id.slot)]! }
+        _modify { yield &slots[Int(id.slot)]! }
+    }
+
+    func id(for publicKey: X25519.PublicKey) -> PeerID? { byKey[publicKey] }
+
+    mutating func insert(_ peer: Peer) -> PeerID {
+        let id: PeerID
+        if let slot = freeSlots.popLast() {
+            id = PeerID(slot: slot)
+            slots[Int(slot)] = peer
+        } else {
+            id = PeerID(slot: Int32(slots.count))
+            slots.append(peer)
+        }
+        byKey[peer.configuration.publicKey] = id
+        ids.append(id)
+        return id
+    }
+
+    mutating func remove(_ id: PeerID) {
+        guard let peer = slots[Int(id.slot)] else { return }
+        byKey[peer.configuration.publicKey] = nil
+        ids.removeAll { $0 == id }
+        slots[Int(id.slot)] = nil
+        freeSlots.append(id.slot)
+    }
+}
