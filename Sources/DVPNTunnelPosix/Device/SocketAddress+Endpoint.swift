@@ -1,0 +1,54 @@
+import DVPNTunnel
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Conversions between the core's `Endpoint` and NIO's `SocketAddress`, without text on the way
+/// (they run once per received datagram batch, so they read the `sockaddr` bytes directly).
+extension Endpoint {
+    /// The endpoint a datagram came from. A dual-stack socket reports IPv4 peers as
+    /// `::ffff:a.b.c.d`; those become plain IPv4 endpoints, as `wg show` prints them.
+    init?(_ address: SocketAddress) {
+        switch address {
+        case .v4(let v4):
+            let sin = v4.address
+            self.init(
+                address: .v4(IPv4Address(value: UInt32(bigEndian: sin.sin_addr.s_addr))),
+                port: UInt16(bigEndian: sin.sin_port))
+        case .v6(let v6):
+            let sin6 = v6.address
+            let ip = withUnsafeBytes(of: sin6.sin6_addr) { IPAddress(bytes: $0) }
+            guard let ip else { return nil }
+            self.init(address: ip.unmappingIPv4, port: UInt16(bigEndian: sin6.sin6_port))
+        case .unixDomainSocket:
+            return nil
+        }
+    }
+
+    /// The address to send to from a socket of `family` (`AF_INET6` for the dual-stack socket:
+    /// IPv4 endpoints are then written as IPv4-mapped IPv6 addresses).
+    func socketAddress(family: CInt) -> SocketAddress {
+        switch (address, family) {
+        case (.v4(let v4), AF_INET):
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = port.bigEndian
+            sin.sin_addr.s_addr = v4.value.bigEndian
+            return SocketAddress(sin, host: "")
+        case (.v4(let v4), _):
+            return Endpoint(address: .v6(IPv6Address(high: 0, low: 0xFFFF_0000_0000 | UInt64(v4.value))), port: port)
+                .socketAddress(family: AF_INET6)
+        case (.v6(let v6), _):
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = port.bigEndian
+            let bytes = v6.bytes
+            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: bytes) }
+            return SocketAddress(sin6, host: "")
+        }
+    }
+}

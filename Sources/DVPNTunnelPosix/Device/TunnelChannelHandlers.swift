@@ -1,0 +1,58 @@
+import Logging
+import NIOCore
+
+/// Receives the IP packets NIO reads from the TUN descriptor (one `channelRead` per packet, a
+/// batch per wake-up) and hands them to the driver. Thin, as NIO handlers should be.
+final class TunReadHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private unowned(unsafe) let driver: TunnelDriver
+
+    init(driver: TunnelDriver) {
+        self.driver = driver
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        driver.outgoing(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        driver.endOfBurst()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        driver.logger.error("TUN read failed: \(error)")
+    }
+}
+
+@available(*, unavailable)
+extension TunReadHandler: Sendable {}
+
+/// Receives the datagrams of the UDP socket (a vector read per wake-up) for the driver.
+///
+/// Errors are logged and the socket stays open: an ICMP port-unreachable from a peer that is down
+/// surfaces as `ECONNREFUSED` on the next read, and that must not stop the tunnel.
+final class UDPReadHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private unowned(unsafe) let driver: TunnelDriver
+
+    init(driver: TunnelDriver) {
+        self.driver = driver
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        driver.incoming(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        driver.endOfBurst()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        driver.logger.debug("UDP socket error (ignored): \(error)")
+    }
+}
+
+@available(*, unavailable)
+extension UDPReadHandler: Sendable {}

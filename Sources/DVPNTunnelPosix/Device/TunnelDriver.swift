@@ -1,0 +1,220 @@
+import DVPNTunnel
+import Logging
+import NIOCore
+
+/// Drives one `WireGuardDevice` from one event loop: packets read from the TUN device and
+/// datagrams read from the UDP socket go in, the core's output goes to a `DatagramBatch` and to
+/// the TUN device, and the core's timers run as a scheduled task at `nextTimerDeadline`.
+///
+/// Everything here happens on `eventLoop`, so the core (a value type with no locks) has exactly
+/// one writer, like cometbft's `receiveRoutine`. Work comes in bursts (NIO reads up to a batch of
+/// packets per wake-up); the end of a burst flushes the UDP batch and re-arms the timer, so the
+/// per-packet work is the core's own plus two copies.
+///
+/// The hot path allocates nothing per packet: the two scratch buffers are allocated once, the
+/// clock is read once per burst, and the UDP batch reuses its storage.
+final class TunnelDriver {
+    let eventLoop: any EventLoop
+    let tun: TunDevice
+    let logger: Logger
+    var device: WireGuardDevice
+    /// Set once the UDP channel is bound (see `attach(udp:)`).
+    private(set) var udp: (any Channel)?
+    private var batch: DatagramBatch?
+    /// The port the UDP socket is bound to (the configured one, or the kernel's choice).
+    private(set) var boundPort: UInt16 = 0
+    var firewallMark: UInt32 = 0
+    /// Whether `isUnderLoad` is pinned on for tests (`DVPN_TUNNEL_FORCE_UNDER_LOAD=1`).
+    let forcedUnderLoad: Bool
+    /// Called when `set=1` changes the listen port; rebinding is the service's job.
+    var onListenPortChange: ((UInt16) -> Void)?
+
+    /// Outgoing packets are copied here with room for the transport header before and padding and
+    /// tag after, then encrypted in place.
+    private let outgoingScratch: UnsafeMutableRawBufferPointer
+    /// Incoming datagrams (or GRO segments) are copied here and decrypted in place.
+    private let incomingScratch: UnsafeMutableRawBufferPointer
+    static let maximumPacket = 65_535
+
+    private var burstNow: TunnelInstant?
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: TunnelInstant?
+    private var load = HandshakeLoadMeter()
+
+    /// Packets the TUN device refused (queue full): lost like on a congested link.
+    private(set) var tunWriteFailures: UInt64 = 0
+
+    init(device: WireGuardDevice, tun: TunDevice, eventLoop: any EventLoop, forcedUnderLoad: Bool, logger: Logger) {
+        self.device = device
+        self.tun = tun
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.forcedUnderLoad = forcedUnderLoad
+        self.device.isUnderLoad = forcedUnderLoad
+        outgoingScratch = .allocate(
+            byteCount: WireGuardDevice.outgoingHeadroom + Self.maximumPacket + WireGuardDevice.outgoingTailroom,
+            alignment: 16)
+        incomingScratch = .allocate(byteCount: Self.maximumPacket + 64, alignment: 16)
+    }
+
+    deinit {
+        outgoingScratch.deallocate()
+        incomingScratch.deallocate()
+    }
+
+    func attach(udp channel: any Channel, port: UInt16, family: CInt, segmentation: Bool) {
+        eventLoop.preconditionInEventLoop()
+        udp = channel
+        boundPort = port
+        batch = DatagramBatch(channel: channel, family: family, useSegmentation: segmentation)
+        device.setListenPort(port)
+    }
+
+    /// The time for the current burst, read once.
+    private var now: TunnelInstant {
+        if let burstNow { return burstNow }
+        let wall = BootClock.wallClock()
+        let instant = TunnelInstant(
+            nanoseconds: BootClock.nanoseconds(),
+            unixNanoseconds: UInt64(max(0, wall.seconds)) &* 1_000_000_000 &+ UInt64(max(0, wall.nanoseconds)))
+        burstNow = instant
+        return instant
+    }
+
+    // MARK: Data path
+
+    /// One IP packet read from the TUN device.
+    func outgoing(_ packet: ByteBuffer) {
+        guard let batch else { return }
+        let count = packet.readableBytes
+        guard count > 0, count <= Self.maximumPacket else { return }
+        let headroom = WireGuardDevice.outgoingHeadroom
+        packet.withUnsafeReadableBytes { bytes in
+            UnsafeMutableRawBufferPointer(rebasing: outgoingScratch[headroom..<(headroom + count)]).copyMemory(from: bytes)
+        }
+        var output = DriverOutput(batch: batch, tun: tun)
+        let region = UnsafeMutableRawBufferPointer(
+            rebasing: outgoingScratch[0..<(headroom + count + WireGuardDevice.outgoingTailroom)])
+        device.handleOutgoingIPPacket(inPlace: region, packetCount: count, now: now, output: &output)
+        tunWriteFailures &+= output.tunWriteFailures
+    }
+
+    /// One datagram from the UDP socket; with receive offload it may hold several segments of
+    /// `segmentSize` bytes (the last may be shorter), each a datagram of its own.
+    func incoming(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        guard let batch, let source = Endpoint(envelope.remoteAddress) else { return }
+        let data = envelope.data
+        let total = data.readableBytes
+        let segment = envelope.metadata?.segmentSize ?? total
+        guard segment > 0 else { return }
+        var output = DriverOutput(batch: batch, tun: tun)
+        let instant = now
+        data.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            while offset < total {
+                let length = min(segment, total - offset, incomingScratch.count)
+                let datagram = UnsafeMutableRawBufferPointer(rebasing: incomingScratch[0..<length])
+                datagram.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
+                if length > 0, bytes[offset] == 1 || bytes[offset] == 2 { noteHandshake(at: instant) }
+                device.handleDatagram(datagram, from: source, now: instant, output: &output)
+                offset += segment
+            }
+        }
+        tunWriteFailures &+= output.tunWriteFailures
+    }
+
+    /// The end of a burst of reads (or of a timer or configuration change): send what the core
+    /// produced and re-arm the timer.
+    func endOfBurst() {
+        batch?.flush()
+        rescheduleTimer()
+        burstNow = nil
+    }
+
+    private func noteHandshake(at instant: TunnelInstant) {
+        guard !forcedUnderLoad else { return }
+        let underLoad = load.record(at: instant)
+        if underLoad != device.isUnderLoad {
+            device.isUnderLoad = underLoad
+            logger.notice("handshake load \(underLoad ? "high: answering with cookies" : "normal again")")
+        }
+    }
+
+    // MARK: Timers
+
+    private func rescheduleTimer() {
+        guard let deadline = device.nextTimerDeadline else { return }
+        if let timerDeadline, timerDeadline <= deadline { return }
+        timer?.cancel()
+        let delay = deadline.nanoseconds(since: now)
+        timerDeadline = deadline
+        timer = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(min(delay, UInt64(Int64.max))))) {
+            self.fireTimer()
+        }
+    }
+
+    private func fireTimer() {
+        timer = nil
+        timerDeadline = nil
+        guard let batch else { return }
+        var output = DriverOutput(batch: batch, tun: tun)
+        device.handleTimers(now: now, output: &output)
+        tunWriteFailures &+= output.tunWriteFailures
+        endOfBurst()
+    }
+
+    /// Stops the timer (on shutdown).
+    func stop() {
+        timer?.cancel()
+        timer = nil
+        timerDeadline = nil
+    }
+}
+
+@available(*, unavailable)
+extension TunnelDriver: Sendable {}
+
+/// The core's output sink for one call: datagrams into the batch, packets straight to the TUN.
+struct DriverOutput: TunnelOutput {
+    unowned(unsafe) let batch: DatagramBatch
+    let tun: TunDevice
+    var tunWriteFailures: UInt64 = 0
+
+    init(batch: DatagramBatch, tun: TunDevice) {
+        self.batch = batch
+        self.tun = tun
+    }
+
+    mutating func sendDatagram(_ datagram: UnsafeRawBufferPointer, to endpoint: Endpoint) {
+        batch.append(datagram, to: endpoint)
+    }
+
+    mutating func writeToTUN(_ packet: UnsafeRawBufferPointer) {
+        if !tun.write(packet) { tunWriteFailures &+= 1 }
+    }
+}
+
+/// Decides when the device is "under load" (whitepaper §5.3): more handshake messages in the last
+/// second than a responder should answer with Diffie-Hellman work. wireguard-go's measure is its
+/// handshake queue being 1/8 full (128 of 1024 slots); here it is a per-second count with the
+/// same threshold, held for one second after it falls (wireguard-go's `UnderLoadAfterTime`).
+struct HandshakeLoadMeter {
+    static let threshold = 128
+    static let window: UInt64 = 1_000_000_000
+
+    private var windowStart: UInt64 = 0
+    private var count = 0
+    private var underLoadUntil: UInt64 = 0
+
+    /// Counts one handshake message at `instant`; returns whether the device is under load.
+    mutating func record(at instant: TunnelInstant) -> Bool {
+        let t = instant.nanoseconds
+        if t &- windowStart >= Self.window {
+            windowStart = t
+            count = 0
+        }
+        count += 1
+        if count > Self.threshold { underLoadUntil = t + Self.window }
+        return t < underLoadUntil
+    }
+}

@@ -1,0 +1,199 @@
+import DVPNTunnel
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The channels around one `TunnelDriver`: the UDP socket, the TUN descriptor and the UAPI
+/// socket, all on one event loop. `TunnelService` creates one, starts it, waits, and stops it.
+struct TunnelIO {
+    let tun: TunDevice
+    let loop: any EventLoop
+    let logger: Logger
+    private var driver: NIOLoopBound<TunnelDriver>?
+    private var udp: (any Channel)?
+    private var tunChannel: (any Channel)?
+    private var uapi: (any Channel)?
+
+    /// How many datagrams one `recvmmsg` asks for.
+    static let vectorReadCount = 16
+    /// The socket buffers wireguard-go asks for (conn/bind_std.go), so bursts are not dropped.
+    static let socketBufferBytes: CInt = 7 << 20
+
+    init(tun: TunDevice, loop: any EventLoop, logger: Logger) {
+        self.tun = tun
+        self.loop = loop
+        self.logger = logger
+    }
+
+    mutating func start(configuration: WgQuickConfiguration, mtu: Int, options: TunnelService.Options) async throws {
+        let tun = self.tun
+        let logger = self.logger
+        let loop = self.loop
+        let driver = try await loop.submit {
+            var device = WireGuardDevice(configuration: configuration.interface.configuration, logger: logger)
+            device.mtu = mtu
+            for peer in configuration.peers { try device.addOrUpdatePeer(peer.configuration) }
+            let driver = TunnelDriver(
+                device: device, tun: tun, eventLoop: loop, forcedUnderLoad: options.forceUnderLoad, logger: logger)
+            driver.firewallMark = configuration.interface.firewallMark
+            return NIOLoopBound(driver, eventLoop: loop)
+        }.get()
+        self.driver = driver
+        if options.forceUnderLoad { logger.warning("forced under-load state: every handshake gets a cookie reply first") }
+
+        let offloads = options.useOffloads
+        let (udp, port, family, segmentation) = try await Self.bindUDP(
+            port: configuration.interface.listenPort ?? 0, driver: driver, loop: loop, offloads: offloads,
+            mark: configuration.interface.firewallMark, logger: logger)
+        self.udp = udp
+        try await loop.submit {
+            driver.value.attach(udp: udp, port: port, family: family, segmentation: segmentation)
+        }.get()
+
+        // A second descriptor for NIO to own and read from; the TunDevice keeps the first for
+        // writes, and the interface lives until both are closed.
+        let readDescriptor = dup(tun.fileDescriptor)
+        guard readDescriptor >= 0 else { throw TunnelIOError.system("dup", errno: errno) }
+        do {
+            tunChannel = try await NIOPipeBootstrap(group: loop)
+                .channelOption(.maxMessagesPerRead, value: 64)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: TunnelDriver.maximumPacket))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(TunReadHandler(driver: driver.value))
+                    }
+                }
+                .takingOwnershipOfDescriptor(input: readDescriptor).get()
+        } catch {
+            close(readDescriptor)
+            throw error
+        }
+        uapi = try await UAPIServer.bind(interface: tun.name, on: loop, target: driver)
+    }
+
+    /// Binds the UDP socket: dual-stack `[::]:port` (IPv4 peers appear as mapped addresses), or
+    /// `0.0.0.0:port` where IPv6 is disabled. Vector reads always; GRO and GSO when available.
+    static func bindUDP(
+        port: UInt16, driver: NIOLoopBound<TunnelDriver>, loop: any EventLoop, offloads: Bool, mark: UInt32,
+        logger: Logger
+    ) async throws -> (any Channel, UInt16, CInt, Bool) {
+        let receiveOffload = offloads && System.supportsUDPReceiveOffload
+        let segmentation = offloads && System.supportsUDPSegmentationOffload
+        // With GRO one read may carry up to 64 KiB of coalesced datagrams.
+        let slot = receiveOffload ? 65_536 : 2_048
+        var bootstrap = DatagramBootstrap(group: loop)
+            .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * slot))
+            .channelOption(.maxMessagesPerRead, value: 4)
+            .channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_RCVBUFFORCE), value: SocketOptionValue(socketBufferBytes))
+            .channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_SNDBUFFORCE), value: SocketOptionValue(socketBufferBytes))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPReadHandler(driver: driver.value))
+                }
+            }
+        if receiveOffload {
+            bootstrap = bootstrap
+                .channelOption(ChannelOptions.datagramReceiveOffload, value: true)
+                .channelOption(ChannelOptions.datagramReceiveSegmentSize, value: true)
+        }
+        if mark != 0 {
+            bootstrap = bootstrap.channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_MARK), value: SocketOptionValue(mark))
+        }
+        let channel: any Channel
+        let family: CInt
+        do {
+            channel = try await bootstrap
+                .channelOption(ChannelOptions.Types.SocketOption.raw(CInt(IPPROTO_IPV6), IPV6_V6ONLY), value: 0)
+                .bind(host: "::", port: Int(port)).get()
+            family = AF_INET6
+        } catch {
+            logger.notice("IPv6 UDP socket unavailable (\(error)); using IPv4 only")
+            channel = try await bootstrap.bind(host: "0.0.0.0", port: Int(port)).get()
+            family = AF_INET
+        }
+        let bound = UInt16(channel.localAddress?.port ?? Int(port))
+        logger.debug("UDP bound to port \(bound) (GRO \(receiveOffload), GSO \(segmentation))")
+        return (channel, bound, family, segmentation)
+    }
+
+    func listenPort() async throws -> UInt16 {
+        guard let driver else { return 0 }
+        return try await loop.submit { driver.value.boundPort }.get()
+    }
+
+    func setFirewallMark(_ mark: UInt32) async throws {
+        guard let udp, let driver else { return }
+        try await udp.setOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_MARK), value: SocketOptionValue(mark)).get()
+        try await loop.submit { driver.value.firewallMark = mark }.get()
+    }
+
+    /// Returns when graceful shutdown starts or the task is cancelled; throws when the UDP socket
+    /// or the TUN device closes under us.
+    func waitUntilShutdown() async throws {
+        guard let udp, let tunChannel else { return }
+        let outcome = FirstOutcome(loop.makePromise(of: Void.self))
+        udp.closeFuture.whenComplete { _ in outcome.fail(TunnelIOError(.system, "the UDP socket closed")) }
+        tunChannel.closeFuture.whenComplete { _ in outcome.fail(TunnelIOError(.system, "the TUN device closed")) }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await outcome.future.get()
+            } onGracefulShutdown: {
+                outcome.succeed()
+            }
+        } onCancel: {
+            outcome.succeed()
+        }
+    }
+
+    /// Closes the UAPI socket (and removes its file), stops the timers, closes the channels.
+    func stop() async {
+        if let uapi { try? await uapi.close() }
+        UAPIServer.removeSocket(interface: tun.name)
+        if let driver { try? await loop.submit { driver.value.stop() }.get() }
+        if let tunChannel { try? await tunChannel.close() }
+        if let udp { try? await udp.close() }
+    }
+}
+
+/// A promise completed by whichever of several events comes first; the later ones are ignored
+/// (completing a NIO promise twice would trap).
+private final class FirstOutcome: Sendable {
+    private let promise: EventLoopPromise<Void>
+    /// Whether the promise was completed; guards against a second completion from another thread.
+    private let completed = Mutex(false)
+
+    init(_ promise: EventLoopPromise<Void>) {
+        self.promise = promise
+    }
+
+    var future: EventLoopFuture<Void> { promise.futureResult }
+
+    func succeed() {
+        if claim() { promise.succeed(()) }
+    }
+
+    func fail(_ error: any Error) {
+        if claim() { promise.fail(error) }
+    }
+
+    private func claim() -> Bool {
+        completed.withLock { done in
+            defer { done = true }
+            return !done
+        }
+    }
+}
+
+extension ChannelOptions.Types.SocketOption {
+    /// A socket option by its C level and name (`SOL_SOCKET`, `SO_MARK`…).
+    static func raw(_ level: CInt, _ name: CInt) -> Self {
+        Self(level: NIOBSDSocket.OptionLevel(rawValue: level), name: NIOBSDSocket.Option(rawValue: name))
+    }
+}
