@@ -129,7 +129,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNTunnelPosixTests",
-            dependencies: ["DVPNTunnelPosix", "DVPNTunnel", "DVPNCrypto"],
+            // `dvpn` is a dependency so that it is built before the interop test runs it.
+            dependencies: [
+                "DVPNTunnelPosix", "DVPNTunnel", "DVPNCrypto", "dvpn",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

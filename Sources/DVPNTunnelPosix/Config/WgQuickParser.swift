@@ -14,7 +14,7 @@ import DVPNTunnel
 public enum WgQuickParser {
     public static func parse(_ text: String, fileName: String) throws(TunnelIOError) -> WgQuickConfiguration {
         var state = ParseState(fileName: fileName)
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             state.lineNumber = index + 1
             try state.consume(rawLine)
         }
