@@ -6,10 +6,10 @@ import Testing
 struct BLAKE2sTests {
     @Test("RFC 7693 Appendix B: BLAKE2s-256(\"abc\")")
     func rfcABC() throws {
-        let rfc = try BLAKE2sVectors.json("blake2s-rfc7693", as: BLAKE2sVectors.RFC7693.self)
-        let input = try BLAKE2sVectors.bytes(hex: rfc.abc.in)
+        let rfc = try TestVectors.json("blake2s-rfc7693.json", as: BLAKE2sVectors.RFC7693.self)
+        let input = try [UInt8](hex: rfc.abc.in)
         #expect(input == Array("abc".utf8))
-        #expect(BLAKE2s.hash(input) == (try BLAKE2sVectors.bytes(hex: rfc.abc.hash)))
+        #expect(BLAKE2s.hash(input) == (try [UInt8](hex: rfc.abc.hash)))
     }
 
     /// The RFC's deterministic test input: a Fibonacci generator seeded with `seed` (Appendix E).
@@ -26,7 +26,7 @@ struct BLAKE2sTests {
 
     @Test("RFC 7693 Appendix E: self-test grand hash over keyed and unkeyed digests")
     func rfcSelfTest() throws {
-        let selfTest = try BLAKE2sVectors.json("blake2s-rfc7693", as: BLAKE2sVectors.RFC7693.self).selfTest
+        let selfTest = try TestVectors.json("blake2s-rfc7693.json", as: BLAKE2sVectors.RFC7693.self).selfTest
         var grand = BLAKE2s()
         for outputLength in selfTest.outputLengths {
             for inputLength in selfTest.inputLengths {
@@ -38,7 +38,7 @@ struct BLAKE2sTests {
                 grand.update(try BLAKE2s.hash(input, key: key, outputByteCount: outputLength))
             }
         }
-        #expect(grand.finalize() == (try BLAKE2sVectors.bytes(hex: selfTest.grandHash)))
+        #expect(grand.finalize() == (try [UInt8](hex: selfTest.grandHash)))
     }
 
     @Test("Official BLAKE2s KAT: unkeyed and keyed, every input length 0-255")
@@ -59,12 +59,12 @@ struct BLAKE2sTests {
 
     @Test("Every output length 1-32, keyed and unkeyed (the length is a parameter, not a prefix)")
     func outputLengths() throws {
-        let file = try BLAKE2sVectors.json("blake2s-output-lengths", as: BLAKE2sVectors.Cases<BLAKE2sVectors.OutputLengthCase>.self)
+        let file = try TestVectors.json("blake2s-output-lengths.json", as: BLAKE2sVectors.Cases<BLAKE2sVectors.OutputLengthCase>.self)
         #expect(file.cases.count == 64)
         for c in file.cases {
-            let input = try BLAKE2sVectors.bytes(hex: c.in)
-            let key = try BLAKE2sVectors.bytes(hex: c.key)
-            let expected = try BLAKE2sVectors.bytes(hex: c.hash)
+            let input = try [UInt8](hex: c.in)
+            let key = try [UInt8](hex: c.key)
+            let expected = try [UInt8](hex: c.hash)
             #expect(expected.count == c.outputByteCount)
             #expect(try BLAKE2s.hash(input, key: key, outputByteCount: c.outputByteCount) == expected)
             if key.isEmpty {
@@ -75,21 +75,21 @@ struct BLAKE2sTests {
 
     @Test("Long inputs (64 KiB, 1 MiB + 1 byte), keyed and unkeyed")
     func longInputs() throws {
-        let file = try BLAKE2sVectors.json("blake2s-long-inputs", as: BLAKE2sVectors.Cases<BLAKE2sVectors.LongInputCase>.self)
+        let file = try TestVectors.json("blake2s-long-inputs.json", as: BLAKE2sVectors.Cases<BLAKE2sVectors.LongInputCase>.self)
         #expect(file.cases.count == 4)
         for c in file.cases {
             let message = (0..<c.length).map { UInt8($0 % 251) }
-            let key = try BLAKE2sVectors.bytes(hex: c.key)
-            #expect(try BLAKE2s.hash(message, key: key) == BLAKE2sVectors.bytes(hex: c.hash), "length \(c.length)")
+            let key = try [UInt8](hex: c.key)
+            #expect(try BLAKE2s.hash(message, key: key) == [UInt8](hex: c.hash), "length \(c.length)")
         }
     }
 
     @Test("WireGuard's initial chaining key and hash (whitepaper §5.4, as implementations publish them)")
     func wireGuardConstants() throws {
-        let file = try BLAKE2sVectors.json("wireguard-kdf", as: BLAKE2sVectors.KDFFile.self)
+        let file = try TestVectors.json("wireguard-kdf.json", as: BLAKE2sVectors.KDFFile.self)
         let chainingKey = BLAKE2s.hash(Array(file.construction.utf8))
-        #expect(chainingKey == (try BLAKE2sVectors.bytes(hex: file.initialChainKey)))
-        #expect(BLAKE2s.hash(chainingKey + Array(file.identifier.utf8)) == (try BLAKE2sVectors.bytes(hex: file.initialHash)))
+        #expect(chainingKey == (try [UInt8](hex: file.initialChainKey)))
+        #expect(BLAKE2s.hash(chainingKey + Array(file.identifier.utf8)) == (try [UInt8](hex: file.initialHash)))
     }
 
     @Test("Keys longer than 32 bytes and output lengths outside 1-32 are rejected")

@@ -6,14 +6,14 @@ import Testing
 struct WireGuardKDFTests {
     @Test("kdf1/kdf2/kdf3 match independently computed τ1, τ2, τ3")
     func vectors() throws {
-        let file = try BLAKE2sVectors.json("wireguard-kdf", as: BLAKE2sVectors.KDFFile.self)
+        let file = try TestVectors.json("wireguard-kdf.json", as: BLAKE2sVectors.KDFFile.self)
         #expect(file.cases.count == 4)
         for c in file.cases {
-            let chainingKey = try BLAKE2sVectors.bytes(hex: c.chainingKey)
-            let input = try BLAKE2sVectors.bytes(hex: c.input)
-            let tau1 = try BLAKE2sVectors.bytes(hex: c.tau1)
-            let tau2 = try BLAKE2sVectors.bytes(hex: c.tau2)
-            let tau3 = try BLAKE2sVectors.bytes(hex: c.tau3)
+            let chainingKey = try [UInt8](hex: c.chainingKey)
+            let input = try [UInt8](hex: c.input)
+            let tau1 = try [UInt8](hex: c.tau1)
+            let tau2 = try [UInt8](hex: c.tau2)
+            let tau3 = try [UInt8](hex: c.tau3)
 
             #expect(WireGuardKDF.kdf1(chainingKey: chainingKey, input: input).unsafeCopy() == tau1)
             let (a, b) = WireGuardKDF.kdf2(chainingKey: chainingKey, input: input)
