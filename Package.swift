@@ -84,6 +84,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Test support (only test targets depend on it)
+
+        .target(
+            name: "DVPNTestSupport",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
 
         .testTarget(
@@ -94,12 +101,13 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNLedgerTests",
-            dependencies: ["DVPNLedger", "DVPNCrypto"],
+            dependencies: ["DVPNLedger", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DVPNCommandsTests",
-            dependencies: ["DVPNCommands"],
+            // The executables are dependencies so that they are built before their tests run.
+            dependencies: ["DVPNCommands", "dvpn", "dvpn-node"],
             swiftSettings: strict
         ),
     ]
