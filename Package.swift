@@ -128,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNTunnelTests",
-            dependencies: ["DVPNTunnel", "DVPNCrypto"],
+            dependencies: ["DVPNTunnel", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
