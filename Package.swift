@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "dvpn", targets: ["dvpn"]),
         .executable(name: "dvpn-node", targets: ["dvpn-node"]),
+        .executable(name: "dvpn-bench", targets: ["dvpn-bench"]),
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
         .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
@@ -109,6 +110,24 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Benchmarks (Scripts/bench/)
+
+        .executableTarget(
+            name: "dvpn-bench",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Test support (only test targets depend on it)
+
+        .target(
+            name: "DVPNTestSupport",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
 
         .testTarget(
@@ -119,12 +138,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNLedgerTests",
-            dependencies: ["DVPNLedger", "DVPNCrypto"],
+            dependencies: ["DVPNLedger", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DVPNTunnelTests",
-            dependencies: ["DVPNTunnel", "DVPNCrypto"],
+            dependencies: ["DVPNTunnel", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

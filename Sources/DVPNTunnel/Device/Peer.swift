@@ -19,6 +19,9 @@ struct Peer {
     var cookieGenerator: CookieGenerator
     var staged = StagedPackets()
     var lastHandshake: TunnelInstant?
+    /// When we last sent an initiation or response: initiations are sent at most once per
+    /// REKEY_TIMEOUT (nil: long ago).
+    var lastSentHandshake: TunnelInstant?
     var rxBytes: UInt64 = 0
     var txBytes: UInt64 = 0
 

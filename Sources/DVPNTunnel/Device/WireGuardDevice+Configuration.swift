@@ -14,7 +14,7 @@ extension WireGuardDevice {
         if let key { removePeer(key.publicKey) }
         for id in peerTable.ids {
             peerTable[id].staticStatic = precomputedStaticStatic(with: peerTable[id].configuration.publicKey)
-            expireSessions(of: id)
+            expireCurrentKeypairs(of: id)
         }
     }
 
@@ -65,13 +65,13 @@ extension WireGuardDevice {
     public mutating func removePeer(_ publicKey: X25519.PublicKey) -> Bool {
         guard let id = peerTable.id(for: publicKey) else { return false }
         for prefix in peerTable[id].configuration.allowedIPs { routes.remove(prefix, owner: id) }
-        expireSessions(of: id)
+        zeroAndFlushAll(id)
         peerTable.remove(id)
         return true
     }
 
     public mutating func removeAllPeers() {
-        for id in peerTable.ids { expireSessions(of: id) }
+        for id in peerTable.ids { zeroAndFlushAll(id) }
         peerTable = PeerTable()
         routes.removeAll()
         indexTable.removeAll()

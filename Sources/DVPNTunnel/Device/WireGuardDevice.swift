@@ -32,6 +32,7 @@ public struct WireGuardDevice {
     var indexTable = IndexTable()
     var routes = AllowedIPs<PeerID>()
     var cookieChecker = CookieChecker()
+    var rateLimiter = RateLimiter()
     var logger: Logger
     /// No timer is due before this instant (a lower bound, refined by `handleTimers`).
     var timerHint: TunnelInstant? = nil

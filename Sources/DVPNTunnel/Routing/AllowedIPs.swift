@@ -38,14 +38,18 @@ struct AllowedIPs<Owner: Hashable> {
         }
     }
 
-    /// Longest-prefix match for an IPv4 address given as its 32-bit value (the data path reads it
-    /// straight from the packet header).
+    /// Longest-prefix match for the IPv4 address at `offset` in a packet header (the data path
+    /// reads addresses straight from the packet).
     @inline(__always)
-    func lookupIPv4(_ value: UInt32) -> Owner? { v4.lookup(UInt128(value) << 96) }
+    func lookupIPv4(in packet: UnsafeRawBufferPointer, at offset: Int) -> Owner? {
+        v4.lookup(UInt128(packet.loadBigEndianUInt32(at: offset)) << 96)
+    }
 
-    /// Longest-prefix match for an IPv6 address given as its two 64-bit halves.
+    /// Longest-prefix match for the IPv6 address at `offset` in a packet header.
     @inline(__always)
-    func lookupIPv6(high: UInt64, low: UInt64) -> Owner? { v6.lookup(UInt128(high) << 64 | UInt128(low)) }
+    func lookupIPv6(in packet: UnsafeRawBufferPointer, at offset: Int) -> Owner? {
+        v6.lookup(UInt128(packet.loadBigEndianUInt64(at: offset)) << 64 | UInt128(packet.loadBigEndianUInt64(at: offset + 8)))
+    }
 
     mutating func removeAll() {
         v4 = PrefixTrie(maxBits: 32)
