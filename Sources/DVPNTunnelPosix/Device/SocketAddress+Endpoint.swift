@@ -21,9 +21,13 @@ extension Endpoint {
                 port: UInt16(bigEndian: sin.sin_port))
         case .v6(let v6):
             let sin6 = v6.address
-            let ip = withUnsafeBytes(of: sin6.sin6_addr) { IPAddress(bytes: $0) }
-            guard let ip else { return nil }
-            self.init(address: ip.unmappingIPv4, port: UInt16(bigEndian: sin6.sin6_port))
+            // Two big-endian loads instead of a byte loop: this runs for every received batch.
+            let ip = withUnsafeBytes(of: sin6.sin6_addr) { raw in
+                IPv6Address(
+                    high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                    low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            }
+            self.init(address: IPAddress.v6(ip).unmappingIPv4, port: UInt16(bigEndian: sin6.sin6_port))
         case .unixDomainSocket:
             return nil
         }
