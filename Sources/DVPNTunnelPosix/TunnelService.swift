@@ -48,7 +48,7 @@ public struct TunnelService: Service {
 
     public func run() async throws {
         let mtu = configuration.interface.mtu ?? Self.defaultMTU
-        let tun = try TunDevice(name: interfaceName, mtu: mtu)
+        let tun = try TunDevice(name: interfaceName, mtu: mtu, offload: options.useOffloads)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let configurator = InterfaceConfigurator(interface: tun.name, logger: logger)

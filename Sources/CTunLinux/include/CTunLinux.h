@@ -18,4 +18,11 @@ int dvpn_tun_get_mtu(const char *name, int *mtuOut);
 /// Sets or clears IFF_UP on interface `name`.
 int dvpn_tun_set_up(const char *name, int up);
 
+/// Like `dvpn_tun_attach`, plus `IFF_VNET_HDR` and the offloads wireguard-go enables
+/// (`TUNSETOFFLOAD` with `TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6`): every read and write then
+/// starts with a 10-byte `struct virtio_net_hdr`, reads may return TCP segments of up to 64 KiB
+/// for the reader to split, and writes may carry coalesced TCP segments for the kernel to take
+/// whole. Returns 0 or -errno (EINVAL from TUNSETOFFLOAD on kernels without TSO for TUN).
+int dvpn_tun_attach_offload(int fd, const char *name, char *nameOut);
+
 #endif

@@ -21,22 +21,40 @@ public final class TunDevice: Sendable {
     public let name: String
     /// The open `/dev/net/tun` descriptor, non-blocking.
     public let fileDescriptor: CInt
+    /// Whether every read and write starts with a `virtio_net_hdr` (`IFF_VNET_HDR` with TSO and
+    /// checksum offload on): reads may then be TCP segments of up to 64 KiB (see `TCPSegmenter`).
+    public let hasVirtioHeader: Bool
 
     /// Creates (or attaches to) interface `name` and sets its MTU. The interface stays down until
-    /// `setUp(true)`.
-    public init(name: String, mtu: Int) throws(TunnelIOError) {
+    /// `setUp(true)`. With `offload`, asks for `IFF_VNET_HDR` and TCP segmentation offload, and
+    /// falls back to plain packets where the kernel refuses.
+    public init(name: String, mtu: Int, offload: Bool = false) throws(TunnelIOError) {
         guard !name.isEmpty, name.utf8.count < 16, !name.contains("/"), !name.contains(" ") else {
             throw TunnelIOError(.system, "'\(name)' is not a valid interface name (1 to 15 characters, no '/' or space)")
         }
-        let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw .system("open /dev/net/tun", errno: errno) }
         var kernelName = [CChar](repeating: 0, count: 16)
-        let rc = dvpn_tun_attach(fd, name, 0, &kernelName)
-        guard rc == 0 else {
-            close(fd)
-            throw .system("TUNSETIFF \(name)", errno: -rc)
+        var fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw .system("open /dev/net/tun", errno: errno) }
+        var virtio = false
+        if offload {
+            if dvpn_tun_attach_offload(fd, name, &kernelName) == 0 {
+                virtio = true
+            } else {
+                // The flags of a descriptor cannot change after TUNSETIFF: start again without.
+                close(fd)
+                fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK)
+                guard fd >= 0 else { throw .system("open /dev/net/tun", errno: errno) }
+            }
+        }
+        if !virtio {
+            let rc = dvpn_tun_attach(fd, name, 0, &kernelName)
+            guard rc == 0 else {
+                close(fd)
+                throw .system("TUNSETIFF \(name)", errno: -rc)
+            }
         }
         self.fileDescriptor = fd
+        self.hasVirtioHeader = virtio
         self.name = String(decoding: kernelName.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         try setMTU(mtu)
     }

@@ -34,6 +34,8 @@ final class TunnelDriver {
     private let outgoingScratch: UnsafeMutableRawBufferPointer
     /// Incoming datagrams (or GRO segments) are copied here and decrypted in place.
     private let incomingScratch: UnsafeMutableRawBufferPointer
+    /// Decrypted packets are copied here behind a `virtio_net_hdr` when the TUN has offloads.
+    private let tunScratch: UnsafeMutableRawBufferPointer
     static let maximumPacket = 65_535
 
     private var burstNow: TunnelInstant?
@@ -43,6 +45,8 @@ final class TunnelDriver {
 
     /// Packets the TUN device refused (queue full): lost like on a congested link.
     private(set) var tunWriteFailures: UInt64 = 0
+    /// Reads from the TUN device that the segmenter could not parse (dropped).
+    private(set) var malformedTunReads: UInt64 = 0
 
     init(device: WireGuardDevice, tun: TunDevice, eventLoop: any EventLoop, forcedUnderLoad: Bool, logger: Logger) {
         self.device = device
@@ -55,11 +59,13 @@ final class TunnelDriver {
             byteCount: WireGuardDevice.outgoingHeadroom + Self.maximumPacket + WireGuardDevice.outgoingTailroom,
             alignment: 16)
         incomingScratch = .allocate(byteCount: Self.maximumPacket + 64, alignment: 16)
+        tunScratch = .allocate(byteCount: VirtioNetHeader.byteCount + Self.maximumPacket, alignment: 16)
     }
 
     deinit {
         outgoingScratch.deallocate()
         incomingScratch.deallocate()
+        tunScratch.deallocate()
     }
 
     func attach(udp channel: any Channel, port: UInt16, family: CInt, segmentation: Bool) {
@@ -83,19 +89,49 @@ final class TunnelDriver {
 
     // MARK: Data path
 
-    /// One IP packet read from the TUN device.
-    func outgoing(_ packet: ByteBuffer) {
+    /// One read from the TUN device: an IP packet, or with offloads a `virtio_net_hdr` and either a
+    /// packet or a large TCP segment to cut into packets first.
+    func outgoing(_ read: ByteBuffer) {
         guard let batch else { return }
-        let count = packet.readableBytes
-        guard count > 0, count <= Self.maximumPacket else { return }
         let headroom = WireGuardDevice.outgoingHeadroom
-        packet.withUnsafeReadableBytes { bytes in
-            UnsafeMutableRawBufferPointer(rebasing: outgoingScratch[headroom..<(headroom + count)]).copyMemory(from: bytes)
+        let tailroom = WireGuardDevice.outgoingTailroom
+        var output = DriverOutput(batch: batch, tun: tun, tunScratch: tunScratch)
+        let instant = now
+        read.withUnsafeReadableBytes { bytes in
+            var packet = bytes
+            var header = VirtioNetHeader()
+            if tun.hasVirtioHeader {
+                guard bytes.count > VirtioNetHeader.byteCount else { return }
+                header = VirtioNetHeader(reading: bytes)
+                packet = UnsafeRawBufferPointer(rebasing: bytes[VirtioNetHeader.byteCount...])
+            }
+            let count = packet.count
+            guard count > 0, count <= Self.maximumPacket else { return }
+            if header.isTCPSegmentation {
+                do {
+                    try TCPSegmenter.segment(packet, header: header, into: outgoingScratch, headroom: headroom) { length in
+                        let region = UnsafeMutableRawBufferPointer(rebasing: outgoingScratch[0..<(headroom + length + tailroom)])
+                        device.handleOutgoingIPPacket(inPlace: region, packetCount: length, now: instant, output: &output)
+                    }
+                } catch {
+                    malformedTunReads &+= 1
+                }
+                return
+            }
+            let inPlace = UnsafeMutableRawBufferPointer(rebasing: outgoingScratch[headroom..<(headroom + count)])
+            inPlace.copyMemory(from: packet)
+            if header.needsChecksum {
+                do {
+                    try TCPSegmenter.completeChecksum(
+                        inPlace, start: Int(header.checksumStart), offset: Int(header.checksumOffset))
+                } catch {
+                    malformedTunReads &+= 1
+                    return
+                }
+            }
+            let region = UnsafeMutableRawBufferPointer(rebasing: outgoingScratch[0..<(headroom + count + tailroom)])
+            device.handleOutgoingIPPacket(inPlace: region, packetCount: count, now: instant, output: &output)
         }
-        var output = DriverOutput(batch: batch, tun: tun)
-        let region = UnsafeMutableRawBufferPointer(
-            rebasing: outgoingScratch[0..<(headroom + count + WireGuardDevice.outgoingTailroom)])
-        device.handleOutgoingIPPacket(inPlace: region, packetCount: count, now: now, output: &output)
         tunWriteFailures &+= output.tunWriteFailures
     }
 
@@ -107,7 +143,7 @@ final class TunnelDriver {
         let total = data.readableBytes
         let segment = envelope.metadata?.segmentSize ?? total
         guard segment > 0 else { return }
-        var output = DriverOutput(batch: batch, tun: tun)
+        var output = DriverOutput(batch: batch, tun: tun, tunScratch: tunScratch)
         let instant = now
         data.withUnsafeReadableBytes { bytes in
             var offset = 0
@@ -157,7 +193,7 @@ final class TunnelDriver {
         timer = nil
         timerDeadline = nil
         guard let batch else { return }
-        var output = DriverOutput(batch: batch, tun: tun)
+        var output = DriverOutput(batch: batch, tun: tun, tunScratch: tunScratch)
         device.handleTimers(now: now, output: &output)
         tunWriteFailures &+= output.tunWriteFailures
         endOfBurst()
@@ -174,15 +210,18 @@ final class TunnelDriver {
 @available(*, unavailable)
 extension TunnelDriver: Sendable {}
 
-/// The core's output sink for one call: datagrams into the batch, packets straight to the TUN.
+/// The core's output sink for one call: datagrams into the batch, packets straight to the TUN
+/// (behind an all-zero `virtio_net_hdr`, "nothing to do", when the TUN has offloads).
 struct DriverOutput: TunnelOutput {
     unowned(unsafe) let batch: DatagramBatch
     let tun: TunDevice
+    let tunScratch: UnsafeMutableRawBufferPointer
     var tunWriteFailures: UInt64 = 0
 
-    init(batch: DatagramBatch, tun: TunDevice) {
+    init(batch: DatagramBatch, tun: TunDevice, tunScratch: UnsafeMutableRawBufferPointer) {
         self.batch = batch
         self.tun = tun
+        self.tunScratch = tunScratch
     }
 
     mutating func sendDatagram(_ datagram: UnsafeRawBufferPointer, to endpoint: Endpoint) {
@@ -190,7 +229,15 @@ struct DriverOutput: TunnelOutput {
     }
 
     mutating func writeToTUN(_ packet: UnsafeRawBufferPointer) {
-        if !tun.write(packet) { tunWriteFailures &+= 1 }
+        guard tun.hasVirtioHeader else {
+            if !tun.write(packet) { tunWriteFailures &+= 1 }
+            return
+        }
+        let total = VirtioNetHeader.byteCount + packet.count
+        guard total <= tunScratch.count else { return }
+        VirtioNetHeader().write(to: tunScratch)
+        UnsafeMutableRawBufferPointer(rebasing: tunScratch[VirtioNetHeader.byteCount..<total]).copyMemory(from: packet)
+        if !tun.write(UnsafeRawBufferPointer(rebasing: tunScratch[0..<total])) { tunWriteFailures &+= 1 }
     }
 }
 
