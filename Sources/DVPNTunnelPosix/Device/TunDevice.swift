@@ -59,6 +59,14 @@ public final class TunDevice: Sendable {
         try setMTU(mtu)
     }
 
+    /// Wraps an open descriptor that behaves like a TUN one (tests use a `SOCK_SEQPACKET` socket
+    /// pair, which keeps packet boundaries); takes ownership of it.
+    init(adopting fileDescriptor: CInt, name: String, hasVirtioHeader: Bool) {
+        self.fileDescriptor = fileDescriptor
+        self.name = name
+        self.hasVirtioHeader = hasVirtioHeader
+    }
+
     deinit {
         close(fileDescriptor)
     }

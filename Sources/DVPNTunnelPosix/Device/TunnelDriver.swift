@@ -34,8 +34,8 @@ final class TunnelDriver {
     private let outgoingScratch: UnsafeMutableRawBufferPointer
     /// Incoming datagrams (or GRO segments) are copied here and decrypted in place.
     private let incomingScratch: UnsafeMutableRawBufferPointer
-    /// Decrypted packets are copied here behind a `virtio_net_hdr` when the TUN has offloads.
-    private let tunScratch: UnsafeMutableRawBufferPointer
+    /// Writes decrypted packets when the TUN has offloads, joining TCP runs.
+    private let coalescer: TunWriteCoalescer
     static let maximumPacket = 65_535
 
     private var burstNow: TunnelInstant?
@@ -45,6 +45,7 @@ final class TunnelDriver {
 
     /// Packets the TUN device refused (queue full): lost like on a congested link.
     private(set) var tunWriteFailures: UInt64 = 0
+    var totalTunWriteFailures: UInt64 { tunWriteFailures &+ coalescer.writeFailures }
     /// Reads from the TUN device that the segmenter could not parse (dropped).
     private(set) var malformedTunReads: UInt64 = 0
 
@@ -59,13 +60,12 @@ final class TunnelDriver {
             byteCount: WireGuardDevice.outgoingHeadroom + Self.maximumPacket + WireGuardDevice.outgoingTailroom,
             alignment: 16)
         incomingScratch = .allocate(byteCount: Self.maximumPacket + 64, alignment: 16)
-        tunScratch = .allocate(byteCount: VirtioNetHeader.byteCount + Self.maximumPacket, alignment: 16)
+        coalescer = TunWriteCoalescer(tun: tun)
     }
 
     deinit {
         outgoingScratch.deallocate()
         incomingScratch.deallocate()
-        tunScratch.deallocate()
     }
 
     func attach(udp channel: any Channel, port: UInt16, family: CInt, segmentation: Bool) {
@@ -95,7 +95,7 @@ final class TunnelDriver {
         guard let batch else { return }
         let headroom = WireGuardDevice.outgoingHeadroom
         let tailroom = WireGuardDevice.outgoingTailroom
-        var output = DriverOutput(batch: batch, tun: tun, tunScratch: tunScratch)
+        var output = DriverOutput(batch: batch, tun: tun, coalescer: coalescer)
         let instant = now
         read.withUnsafeReadableBytes { bytes in
             var packet = bytes
@@ -143,7 +143,7 @@ final class TunnelDriver {
         let total = data.readableBytes
         let segment = envelope.metadata?.segmentSize ?? total
         guard segment > 0 else { return }
-        var output = DriverOutput(batch: batch, tun: tun, tunScratch: tunScratch)
+        var output = DriverOutput(batch: batch, tun: tun, coalescer: coalescer)
         let instant = now
         data.withUnsafeReadableBytes { bytes in
             var offset = 0
@@ -162,6 +162,7 @@ final class TunnelDriver {
     /// The end of a burst of reads (or of a timer or configuration change): send what the core
     /// produced and re-arm the timer.
     func endOfBurst() {
+        coalescer.flush()
         batch?.flush()
         rescheduleTimer()
         burstNow = nil
@@ -193,7 +194,7 @@ final class TunnelDriver {
         timer = nil
         timerDeadline = nil
         guard let batch else { return }
-        var output = DriverOutput(batch: batch, tun: tun, tunScratch: tunScratch)
+        var output = DriverOutput(batch: batch, tun: tun, coalescer: coalescer)
         device.handleTimers(now: now, output: &output)
         tunWriteFailures &+= output.tunWriteFailures
         endOfBurst()
@@ -210,18 +211,18 @@ final class TunnelDriver {
 @available(*, unavailable)
 extension TunnelDriver: Sendable {}
 
-/// The core's output sink for one call: datagrams into the batch, packets straight to the TUN
-/// (behind an all-zero `virtio_net_hdr`, "nothing to do", when the TUN has offloads).
+/// The core's output sink for one call: datagrams into the batch, packets to the TUN (through the
+/// coalescer when the TUN has offloads).
 struct DriverOutput: TunnelOutput {
     unowned(unsafe) let batch: DatagramBatch
     let tun: TunDevice
-    let tunScratch: UnsafeMutableRawBufferPointer
+    unowned(unsafe) let coalescer: TunWriteCoalescer
     var tunWriteFailures: UInt64 = 0
 
-    init(batch: DatagramBatch, tun: TunDevice, tunScratch: UnsafeMutableRawBufferPointer) {
+    init(batch: DatagramBatch, tun: TunDevice, coalescer: TunWriteCoalescer) {
         self.batch = batch
         self.tun = tun
-        self.tunScratch = tunScratch
+        self.coalescer = coalescer
     }
 
     mutating func sendDatagram(_ datagram: UnsafeRawBufferPointer, to endpoint: Endpoint) {
@@ -229,15 +230,11 @@ struct DriverOutput: TunnelOutput {
     }
 
     mutating func writeToTUN(_ packet: UnsafeRawBufferPointer) {
-        guard tun.hasVirtioHeader else {
-            if !tun.write(packet) { tunWriteFailures &+= 1 }
-            return
+        if tun.hasVirtioHeader {
+            coalescer.write(packet)
+        } else if !tun.write(packet) {
+            tunWriteFailures &+= 1
         }
-        let total = VirtioNetHeader.byteCount + packet.count
-        guard total <= tunScratch.count else { return }
-        VirtioNetHeader().write(to: tunScratch)
-        UnsafeMutableRawBufferPointer(rebasing: tunScratch[VirtioNetHeader.byteCount..<total]).copyMemory(from: packet)
-        if !tun.write(UnsafeRawBufferPointer(rebasing: tunScratch[0..<total])) { tunWriteFailures &+= 1 }
     }
 }
 
