@@ -184,6 +184,12 @@ run_wg_set() {
     tn_dump 0 "$IF_A" | grep -q "${TN_PUB[1]}" && { tn_log "  peer still listed after remove"; return 1; }
     tn_exec 0 wg set "$IF_A" peer "${TN_PUB[1]}" endpoint "$(tn_endpoint 1 4)" allowed-ips "${TN_INNER4[1]}/32" || return 1
     tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping after re-adding the peer failed"; return 1; }
+    # A new listen port: traffic continues from it, and the peer follows (roaming).
+    tn_exec 0 wg set "$IF_A" listen-port 40001 || return 1
+    sleep 0.5
+    [[ $(tn_exec 0 wg show "$IF_A" listen-port) == 40001 ]] || { tn_log "  listen port did not change"; return 1; }
+    tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping after the port change failed"; return 1; }
+    tn_dump 1 "$IF_B" | grep -q "${TN_OUTER4[0]}:40001" || { tn_log "  the peer did not follow the new port"; return 1; }
     tear_down
 }
 

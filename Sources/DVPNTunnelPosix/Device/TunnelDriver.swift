@@ -37,6 +37,8 @@ final class TunnelDriver {
     /// Writes decrypted packets when the TUN has offloads, joining TCP runs.
     private let coalescer: TunWriteCoalescer
     static let maximumPacket = 65_535
+    /// The largest TUN read: a 64 KiB TSO segment behind its `virtio_net_hdr`, with room to spare.
+    static let maximumRead = 70_000
 
     private var burstNow: TunnelInstant?
     private var timer: Scheduled<Void>?
@@ -68,12 +70,14 @@ final class TunnelDriver {
         incomingScratch.deallocate()
     }
 
-    func attach(udp channel: any Channel, port: UInt16, family: CInt, segmentation: Bool) {
+    /// Sends through `bound` from now on (at start, and when `wg` changes the listen port).
+    func attach(_ bound: TunnelIO.BoundUDP) {
         eventLoop.preconditionInEventLoop()
-        udp = channel
-        boundPort = port
-        batch = DatagramBatch(channel: channel, family: family, useSegmentation: segmentation)
-        device.setListenPort(port)
+        batch?.flush()
+        udp = bound.channel
+        boundPort = bound.port
+        batch = DatagramBatch(channel: bound.channel, family: bound.family, useSegmentation: bound.segmentation)
+        device.setListenPort(bound.port)
     }
 
     /// The time for the current burst, read once.
@@ -200,11 +204,15 @@ final class TunnelDriver {
         endOfBurst()
     }
 
-    /// Stops the timer (on shutdown).
-    func stop() {
+    /// Stops the timer and lets go of the UDP socket (on shutdown); returns it for closing.
+    func stop() -> (any Channel)? {
         timer?.cancel()
         timer = nil
         timerDeadline = nil
+        onListenPortChange = nil
+        batch = nil
+        defer { udp = nil }
+        return udp
     }
 }
 

@@ -16,7 +16,6 @@ struct TunnelIO {
     let loop: any EventLoop
     let logger: Logger
     private var driver: NIOLoopBound<TunnelDriver>?
-    private var udp: (any Channel)?
     private var tunChannel: (any Channel)?
     private var uapi: (any Channel)?
 
@@ -47,13 +46,25 @@ struct TunnelIO {
         self.driver = driver
         if options.forceUnderLoad { logger.warning("forced under-load state: every handshake gets a cookie reply first") }
 
-        let offloads = options.useOffloads
-        let (udp, port, family, segmentation) = try await Self.bindUDP(
-            port: configuration.interface.listenPort ?? 0, driver: driver, loop: loop, offloads: offloads,
-            mark: configuration.interface.firewallMark, logger: logger)
-        self.udp = udp
+        let settings = UDPSettings(offloads: options.useOffloads, mark: configuration.interface.firewallMark, logger: logger)
+        let bound = try await Self.bindUDP(port: configuration.interface.listenPort ?? 0, driver: driver, settings: settings).get()
         try await loop.submit {
-            driver.value.attach(udp: udp, port: port, family: family, segmentation: segmentation)
+            driver.value.attach(bound)
+            // `wg set NAME listen-port P`: bind the new port first, then let go of the old one, so
+            // that a port already in use leaves the tunnel as it was.
+            driver.value.onListenPortChange = { port in
+                Self.bindUDP(port: port, driver: driver, settings: settings).whenComplete { result in
+                    switch result {
+                    case .success(let bound):
+                        let previous = driver.value.udp
+                        driver.value.attach(bound)
+                        previous?.close(promise: nil)
+                        logger.info("UDP port changed to \(bound.port)")
+                    case .failure(let error):
+                        logger.error("cannot listen on UDP port \(port): \(error)")
+                    }
+                }
+            }
         }.get()
 
         // A second descriptor for NIO to own and read from; the TunDevice keeps the first for
@@ -63,7 +74,7 @@ struct TunnelIO {
         do {
             tunChannel = try await NIOPipeBootstrap(group: loop)
                 .channelOption(.maxMessagesPerRead, value: 64)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: TunnelDriver.maximumPacket))
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: TunnelDriver.maximumRead))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(TunReadHandler(driver: driver.value))
@@ -77,50 +88,67 @@ struct TunnelIO {
         uapi = try await UAPIServer.bind(interface: tun.name, on: loop, target: driver)
     }
 
+    /// How every UDP socket of this tunnel is set up.
+    struct UDPSettings: Sendable {
+        var offloads: Bool
+        var mark: UInt32
+        var logger: Logger
+    }
+
+    /// A bound UDP socket and what the driver needs to know about it.
+    struct BoundUDP: Sendable {
+        var channel: any Channel
+        var port: UInt16
+        var family: CInt
+        var segmentation: Bool
+    }
+
     /// Binds the UDP socket: dual-stack `[::]:port` (IPv4 peers appear as mapped addresses), or
     /// `0.0.0.0:port` where IPv6 is disabled. Vector reads always; GRO and GSO when available.
-    static func bindUDP(
-        port: UInt16, driver: NIOLoopBound<TunnelDriver>, loop: any EventLoop, offloads: Bool, mark: UInt32,
-        logger: Logger
-    ) async throws -> (any Channel, UInt16, CInt, Bool) {
-        let receiveOffload = offloads && System.supportsUDPReceiveOffload
-        let segmentation = offloads && System.supportsUDPSegmentationOffload
+    static func bindUDP(port: UInt16, driver: NIOLoopBound<TunnelDriver>, settings: UDPSettings) -> EventLoopFuture<BoundUDP> {
+        let loop = driver.eventLoop
+        let receiveOffload = settings.offloads && System.supportsUDPReceiveOffload
+        let segmentation = settings.offloads && System.supportsUDPSegmentationOffload
         // With GRO one read may carry up to 64 KiB of coalesced datagrams.
         let slot = receiveOffload ? 65_536 : 2_048
-        var bootstrap = DatagramBootstrap(group: loop)
-            .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * slot))
-            .channelOption(.maxMessagesPerRead, value: 4)
-            .channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_RCVBUFFORCE), value: SocketOptionValue(socketBufferBytes))
-            .channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_SNDBUFFORCE), value: SocketOptionValue(socketBufferBytes))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPReadHandler(driver: driver.value))
+        // Built twice at most (IPv6, then IPv4), each time here: bootstraps are not Sendable.
+        @Sendable func makeBootstrap() -> DatagramBootstrap {
+            var bootstrap = DatagramBootstrap(group: loop)
+                .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * slot))
+                .channelOption(.maxMessagesPerRead, value: 4)
+                .channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_RCVBUFFORCE), value: SocketOptionValue(socketBufferBytes))
+                .channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_SNDBUFFORCE), value: SocketOptionValue(socketBufferBytes))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(UDPReadHandler(driver: driver.value))
+                    }
                 }
+            if receiveOffload {
+                bootstrap = bootstrap
+                    .channelOption(ChannelOptions.datagramReceiveOffload, value: true)
+                    .channelOption(ChannelOptions.datagramReceiveSegmentSize, value: true)
             }
-        if receiveOffload {
-            bootstrap = bootstrap
-                .channelOption(ChannelOptions.datagramReceiveOffload, value: true)
-                .channelOption(ChannelOptions.datagramReceiveSegmentSize, value: true)
+            if settings.mark != 0 {
+                bootstrap = bootstrap.channelOption(
+                    ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_MARK), value: SocketOptionValue(settings.mark))
+            }
+            return bootstrap
         }
-        if mark != 0 {
-            bootstrap = bootstrap.channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_MARK), value: SocketOptionValue(mark))
+        let logger = settings.logger
+        @Sendable func bound(_ channel: any Channel, _ family: CInt) -> BoundUDP {
+            let actual = UInt16(channel.localAddress?.port ?? Int(port))
+            logger.debug("UDP bound to port \(actual) (GRO \(receiveOffload), GSO \(segmentation))")
+            return BoundUDP(channel: channel, port: actual, family: family, segmentation: segmentation)
         }
-        let channel: any Channel
-        let family: CInt
-        do {
-            channel = try await bootstrap
-                .channelOption(ChannelOptions.Types.SocketOption.raw(CInt(IPPROTO_IPV6), IPV6_V6ONLY), value: 0)
-                .bind(host: "::", port: Int(port)).get()
-            family = AF_INET6
-        } catch {
-            logger.notice("IPv6 UDP socket unavailable (\(error)); using IPv4 only")
-            channel = try await bootstrap.bind(host: "0.0.0.0", port: Int(port)).get()
-            family = AF_INET
-        }
-        let bound = UInt16(channel.localAddress?.port ?? Int(port))
-        logger.debug("UDP bound to port \(bound) (GRO \(receiveOffload), GSO \(segmentation))")
-        return (channel, bound, family, segmentation)
+        return makeBootstrap()
+            .channelOption(ChannelOptions.Types.SocketOption.raw(CInt(IPPROTO_IPV6), IPV6_V6ONLY), value: 0)
+            .bind(host: "::", port: Int(port))
+            .map { bound($0, AF_INET6) }
+            .flatMapError { error in
+                logger.notice("IPv6 UDP socket unavailable (\(error)); using IPv4 only")
+                return makeBootstrap().bind(host: "0.0.0.0", port: Int(port)).map { bound($0, AF_INET) }
+            }
     }
 
     func listenPort() async throws -> UInt16 {
@@ -129,17 +157,16 @@ struct TunnelIO {
     }
 
     func setFirewallMark(_ mark: UInt32) async throws {
-        guard let udp, let driver else { return }
+        guard let driver, let udp = try await loop.submit({ driver.value.udp }).get() else { return }
         try await udp.setOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_MARK), value: SocketOptionValue(mark)).get()
         try await loop.submit { driver.value.firewallMark = mark }.get()
     }
 
-    /// Returns when graceful shutdown starts or the task is cancelled; throws when the UDP socket
-    /// or the TUN device closes under us.
+    /// Returns when graceful shutdown starts or the task is cancelled; throws when the TUN device
+    /// closes under us.
     func waitUntilShutdown() async throws {
-        guard let udp, let tunChannel else { return }
+        guard let tunChannel else { return }
         let outcome = FirstOutcome(loop.makePromise(of: Void.self))
-        udp.closeFuture.whenComplete { _ in outcome.fail(TunnelIOError(.system, "the UDP socket closed")) }
         tunChannel.closeFuture.whenComplete { _ in outcome.fail(TunnelIOError(.system, "the TUN device closed")) }
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {
@@ -156,7 +183,8 @@ struct TunnelIO {
     func stop() async {
         if let uapi { try? await uapi.close() }
         UAPIServer.removeSocket(interface: tun.name)
-        if let driver { try? await loop.submit { driver.value.stop() }.get() }
+        var udp: (any Channel)?
+        if let driver { udp = (try? await loop.submit { driver.value.stop() }.get()) ?? nil }
         if let tunChannel { try? await tunChannel.close() }
         if let udp { try? await udp.close() }
     }
