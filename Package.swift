@@ -46,6 +46,7 @@ let package = Package(
             providers: [.apt(["libsecp256k1-dev"]), .brew(["secp256k1"])]
         ),
         .target(name: "CTunLinux"),
+        .target(name: "CUDPLinux"),
 
         // MARK: Layers (DESIGN.md), bottom up
 
@@ -77,6 +78,7 @@ let package = Package(
                 "DVPNTunnel",
                 "DVPNCrypto",
                 "CTunLinux",
+                "CUDPLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

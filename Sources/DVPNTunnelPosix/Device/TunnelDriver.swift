@@ -76,8 +76,16 @@ final class TunnelDriver {
         batch?.flush()
         udp = bound.channel
         boundPort = bound.port
-        batch = DatagramBatch(channel: bound.channel, family: bound.family, useSegmentation: bound.segmentation)
+        batch = DatagramBatch(descriptor: bound.descriptor, family: bound.family, useSegmentation: bound.segmentation)
         device.setListenPort(bound.port)
+    }
+
+    /// The UDP channel `channel` closed: if it is the current one, stop sending on its descriptor.
+    func udpClosed(_ channel: any Channel) {
+        guard let udp, udp === channel else { return }
+        batch = nil
+        self.udp = nil
+        logger.error("the UDP socket closed; no datagrams are sent until the listen port is set again")
     }
 
     /// The time for the current burst, read once.

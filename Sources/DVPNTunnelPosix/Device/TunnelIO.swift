@@ -21,8 +21,6 @@ struct TunnelIO {
 
     /// How many datagrams one `recvmmsg` asks for.
     static let vectorReadCount = 16
-    /// The socket buffers wireguard-go asks for (conn/bind_std.go), so bursts are not dropped.
-    static let socketBufferBytes: CInt = 7 << 20
 
     init(tun: TunDevice, loop: any EventLoop, logger: Logger) {
         self.tun = tun
@@ -98,57 +96,55 @@ struct TunnelIO {
     /// A bound UDP socket and what the driver needs to know about it.
     struct BoundUDP: Sendable {
         var channel: any Channel
+        /// The channel's descriptor, on which `DatagramBatch` sends.
+        var descriptor: CInt
         var port: UInt16
         var family: CInt
         var segmentation: Bool
     }
 
-    /// Binds the UDP socket: dual-stack `[::]:port` (IPv4 peers appear as mapped addresses), or
-    /// `0.0.0.0:port` where IPv6 is disabled. Vector reads always; GRO and GSO when available.
+    /// Opens the UDP socket (`UDPSocket`) and hands it to NIO for receiving: vector reads always,
+    /// GRO when the kernel has it. Sending bypasses the channel (see `DatagramBatch`).
     static func bindUDP(port: UInt16, driver: NIOLoopBound<TunnelDriver>, settings: UDPSettings) -> EventLoopFuture<BoundUDP> {
         let loop = driver.eventLoop
         let receiveOffload = settings.offloads && System.supportsUDPReceiveOffload
         let segmentation = settings.offloads && System.supportsUDPSegmentationOffload
+        let opened: (descriptor: CInt, family: CInt)
+        do {
+            opened = try UDPSocket.open(port: port, mark: settings.mark)
+        } catch {
+            return loop.makeFailedFuture(error)
+        }
         // With GRO one read may carry up to 64 KiB of coalesced datagrams.
         let slot = receiveOffload ? 65_536 : 2_048
-        // Built twice at most (IPv6, then IPv4), each time here: bootstraps are not Sendable.
-        @Sendable func makeBootstrap() -> DatagramBootstrap {
-            var bootstrap = DatagramBootstrap(group: loop)
-                .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * slot))
-                .channelOption(.maxMessagesPerRead, value: 4)
-                .channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_RCVBUFFORCE), value: SocketOptionValue(socketBufferBytes))
-                .channelOption(ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_SNDBUFFORCE), value: SocketOptionValue(socketBufferBytes))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(UDPReadHandler(driver: driver.value))
-                    }
+        var bootstrap = DatagramBootstrap(group: loop)
+            .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * slot))
+            .channelOption(.maxMessagesPerRead, value: 4)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPReadHandler(driver: driver.value))
                 }
-            if receiveOffload {
-                bootstrap = bootstrap
-                    .channelOption(ChannelOptions.datagramReceiveOffload, value: true)
-                    .channelOption(ChannelOptions.datagramReceiveSegmentSize, value: true)
             }
-            if settings.mark != 0 {
-                bootstrap = bootstrap.channelOption(
-                    ChannelOptions.Types.SocketOption.raw(SOL_SOCKET, SO_MARK), value: SocketOptionValue(settings.mark))
-            }
-            return bootstrap
+        if receiveOffload {
+            bootstrap = bootstrap
+                .channelOption(ChannelOptions.datagramReceiveOffload, value: true)
+                .channelOption(ChannelOptions.datagramReceiveSegmentSize, value: true)
         }
         let logger = settings.logger
-        @Sendable func bound(_ channel: any Channel, _ family: CInt) -> BoundUDP {
-            let actual = UInt16(channel.localAddress?.port ?? Int(port))
+        return bootstrap.withBoundSocket(opened.descriptor).map { channel in
+            let actual = UDPSocket.boundPort(opened.descriptor)
             logger.debug("UDP bound to port \(actual) (GRO \(receiveOffload), GSO \(segmentation))")
-            return BoundUDP(channel: channel, port: actual, family: family, segmentation: segmentation)
+            // Once NIO closes the descriptor it may be reused: stop sending on it.
+            channel.closeFuture.whenComplete { _ in driver.value.udpClosed(channel) }
+            return BoundUDP(
+                channel: channel, descriptor: opened.descriptor, port: actual, family: opened.family,
+                segmentation: segmentation)
+        }.flatMapErrorThrowing { error in
+            // NIO did not take the descriptor.
+            close(opened.descriptor)
+            throw error
         }
-        return makeBootstrap()
-            .channelOption(ChannelOptions.Types.SocketOption.raw(CInt(IPPROTO_IPV6), IPV6_V6ONLY), value: 0)
-            .bind(host: "::", port: Int(port))
-            .map { bound($0, AF_INET6) }
-            .flatMapError { error in
-                logger.notice("IPv6 UDP socket unavailable (\(error)); using IPv4 only")
-                return makeBootstrap().bind(host: "0.0.0.0", port: Int(port)).map { bound($0, AF_INET) }
-            }
     }
 
     func listenPort() async throws -> UInt16 {
