@@ -4,6 +4,9 @@
 #   (a) wireguard-go <-> wireguard-go   (b) ours <-> ours   (c) ours <-> wireguard-go
 # iperf3 TCP for $BENCH_SECONDS s (default 10) with 1 and with 4 streams, A -> B over the tunnel,
 # and ping RTT (20 pings, 0.05 s apart). Prints a table with the ratio ours / wireguard-go.
+# The pairs are measured in turn, $BENCH_ROUNDS times (default 3: a b c a b c a b c), and each cell
+# is the median of its rounds, so a burst of load from elsewhere on the machine skews one round of
+# one pair rather than the comparison.
 #
 # Usage: Scripts/bench/tunnel.sh        (root; DVPN_BIN defaults to .build/release/dvpn)
 #   Build first: swift build -c release --product dvpn
@@ -21,6 +24,7 @@ done
 export DVPN_BIN=${DVPN_BIN:-$root/.build/release/dvpn}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 PAIRS=${BENCH_PAIRS:-"wggo-wggo ours-ours ours-wggo"}
+ROUNDS=${BENCH_ROUNDS:-3}
 mkdir -p /var/run/wireguard
 tn_init tb
 
@@ -54,24 +58,32 @@ iperf_run() {
     python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' <<<"$json"
 }
 
+median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+
 declare -A T1 T4 RTT
+for round in $(seq "$ROUNDS"); do
+    for pair in $PAIRS; do
+        tn_log "round $round/$ROUNDS: measuring $pair"
+        measure "$pair"
+        T1[$pair]="${T1[$pair]:-} $RESULT_1" T4[$pair]="${T4[$pair]:-} $RESULT_4" RTT[$pair]="${RTT[$pair]:-} $RESULT_RTT"
+        tn_log "  $pair: 1 stream ${RESULT_1} Mbit/s, 4 streams ${RESULT_4} Mbit/s, RTT ${RESULT_RTT} ms"
+    done
+done
 for pair in $PAIRS; do
-    tn_log "measuring $pair"
-    measure "$pair"
-    T1[$pair]=$RESULT_1 T4[$pair]=$RESULT_4 RTT[$pair]=$RESULT_RTT
-    tn_log "  $pair: 1 stream ${RESULT_1} Mbit/s, 4 streams ${RESULT_4} Mbit/s, RTT ${RESULT_RTT} ms"
+    # shellcheck disable=SC2086
+    T1[$pair]=$(median ${T1[$pair]}) T4[$pair]=$(median ${T4[$pair]}) RTT[$pair]=$(median ${RTT[$pair]})
 done
 
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print('%.2f' % (a / b) if b else '-')" "$1" "$2"; }
 base=wggo-wggo
 name() { case $1 in wggo-wggo) echo "wireguard-go <-> wireguard-go" ;; ours-ours) echo "ours <-> ours" ;; ours-wggo) echo "ours <-> wireguard-go" ;; *) echo "$1" ;; esac; }
 echo
-echo "Tunnel benchmark: iperf3 TCP ${SECONDS_PER_RUN} s through the tunnel, namespaces + veth, $(nproc) cores"
+echo "Tunnel benchmark: iperf3 TCP ${SECONDS_PER_RUN} s through the tunnel, namespaces + veth, $(nproc) cores, median of $ROUNDS rounds"
 printf '| %-30s | %15s | %16s | %11s | %7s | %7s |\n' "pair (A initiates)" "1 stream Mbit/s" "4 streams Mbit/s" "ping RTT ms" "ratio 1" "ratio 4"
 printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..32})" "$(printf -- '-%.0s' {1..17})" "$(printf -- '-%.0s' {1..18})" "$(printf -- '-%.0s' {1..13})" "$(printf -- '-%.0s' {1..9})" "$(printf -- '-%.0s' {1..9})"
 for pair in $PAIRS; do
     r1=- r4=-
     if [[ -n ${T1[$base]:-} ]]; then r1=$(ratio "${T1[$pair]}" "${T1[$base]}"); r4=$(ratio "${T4[$pair]}" "${T4[$base]}"); fi
-    printf '| %-30s | %15s | %16s | %11s | %7s | %7s |\n' "$(name "$pair")" "${T1[$pair]}" "${T4[$pair]}" "${RTT[$pair]}" "$r1" "$r4"
+    printf '| %-30s | %15.0f | %16.0f | %11.3f | %7s | %7s |\n' "$(name "$pair")" "${T1[$pair]}" "${T4[$pair]}" "${RTT[$pair]}" "$r1" "$r4"
 done
 echo "(ratio = throughput / wireguard-go <-> wireguard-go in the same run)"
