@@ -1,3 +1,4 @@
+import DVPNTunnel
 import Testing
 
 @testable import DVPNTunnelPosix
@@ -141,5 +142,24 @@ import Testing
             InternetChecksum.add(UnsafeRawBufferPointer(rebasing: raw[20...]), to: &sum)
         }
         #expect(InternetChecksum.finish(sum) == 0)
+    }
+}
+
+/// When the device counts as under load (whitepaper §5.3): more than 128 handshake messages in a
+/// second, and for a second after.
+@Suite struct HandshakeLoadMeterTests {
+    @Test func thresholdAndHoldTime() {
+        var meter = HandshakeLoadMeter()
+        let start: UInt64 = 10_000_000_000
+        func at(_ ns: UInt64) -> DVPNTunnel.TunnelInstant { .init(nanoseconds: start + ns, unixNanoseconds: 0) }
+        var answers: [Bool] = []
+        for i in 0..<128 { answers.append(meter.record(at: at(UInt64(i) * 1_000_000))) }
+        #expect(answers.allSatisfy { !$0 })
+        let overThreshold = meter.record(at: at(200_000_000))  // the 129th in the same second
+        let held = meter.record(at: at(1_100_000_000))  // a new window, but within the hold time
+        let released = meter.record(at: at(1_300_000_000))  // hold time over, one message in this window
+        #expect(overThreshold)
+        #expect(held)
+        #expect(!released)
     }
 }

@@ -18,7 +18,7 @@ final class TunnelDriver {
     let tun: TunDevice
     let logger: Logger
     var device: WireGuardDevice
-    /// Set once the UDP channel is bound (see `attach(udp:)`).
+    /// Set once the UDP channel is bound (see `attach(_:)`).
     private(set) var udp: (any Channel)?
     private var batch: DatagramBatch?
     /// The port the UDP socket is bound to (the configured one, or the kernel's choice).
@@ -218,6 +218,9 @@ final class TunnelDriver {
         timer = nil
         timerDeadline = nil
         onListenPortChange = nil
+        let sendFailures = batch?.sendFailures ?? 0
+        logger.info(
+            "dropped on the way: \(totalTunWriteFailures) TUN writes, \(sendFailures) UDP sends, \(malformedTunReads) malformed TUN reads; core: \(device.statistics)")
         batch = nil
         defer { udp = nil }
         return udp
