@@ -1,4 +1,5 @@
 import DVPNCrypto
+import DVPNTestSupport
 import Testing
 @testable import DVPNTunnel
 
@@ -53,7 +54,7 @@ import Testing
     @Test func matchesABruteForceModel() {
         // Random prefixes over a small address space so they overlap a lot; every lookup is
         // compared with a linear scan for the longest matching prefix, with removals in between.
-        var rng = SplitMix(seed: 7)
+        var rng = Fuzzer(seed: 7)
         for family in [4, 6] {
             var table = AllowedIPs<Int>()
             var model: [IPPrefix: Int] = [:]

@@ -1,4 +1,5 @@
 import DVPNCrypto
+import DVPNTestSupport
 import Testing
 @testable import DVPNTunnel
 
@@ -31,7 +32,7 @@ import Testing
         var window = ReplayWindow()
         var seen = Set<UInt64>()
         var highest: UInt64 = 0
-        var rng = SplitMix(seed: 42)
+        var rng = Fuzzer(seed: 42)
         var base: UInt64 = 0
         var mismatches = 0
         for _ in 0..<200_000 {
@@ -174,18 +175,5 @@ import Testing
         other.run(for: 30, deliver: true)
         #expect(other.b.statistics.invalidMAC1 >= 5)
         #expect(other.a.peers()[0].lastHandshake == nil)
-    }
-}
-
-/// A tiny deterministic generator for reference-model tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
