@@ -38,20 +38,21 @@ extension WireGuardDevice {
             statistics.unknownReceiverIndex &+= 1
             return
         }
-        guard !peerTable[id].keypairs[slot]!.isExpired(at: now) else {
+        guard let created = peerTable[id].keypairs.created(slot),
+              now.nanoseconds(since: created) < ProtocolConstants.rejectAfterTime
+        else {
             statistics.expiredKeypair &+= 1
             return
         }
         let counter = message.loadLittleEndianUInt64(at: 8)
-        let key = peerTable[id].keypairs[slot]!.receiveKey
+        guard let key = peerTable[id].keypairs.receiveKey(slot) else { return }
         let content = UnsafeMutableRawBufferPointer(rebasing: datagram[TransportHeader.byteCount...])
         guard let plaintextCount = key.withUnsafeBytes({ ChaChaPoly.openInPlace(content, key: $0, counter: counter) })
         else {
             statistics.decryptionFailures &+= 1
             return
         }
-        guard peerTable[id].keypairs[slot]!.replayWindow.validate(counter, limit: ProtocolConstants.rejectAfterMessages)
-        else {
+        guard peerTable[id].keypairs.validateCounter(counter, in: slot) else {
             statistics.replayedPackets &+= 1
             return
         }
@@ -119,8 +120,9 @@ extension WireGuardDevice {
         _ id: PeerID, now: TunnelInstant, output: inout Output
     ) {
         guard !peerTable[id].timers.sentLastMinuteHandshake,
-              let current = peerTable[id].keypairs.current, current.isInitiator,
-              now.nanoseconds(since: current.created)
+              peerTable[id].keypairs.current?.isInitiator == true,
+              let created = peerTable[id].keypairs.current?.created,
+              now.nanoseconds(since: created)
                 > ProtocolConstants.rejectAfterTime - ProtocolConstants.keepaliveTimeout - ProtocolConstants.rekeyTimeout
         else { return }
         peerTable[id].timers.sentLastMinuteHandshake = true

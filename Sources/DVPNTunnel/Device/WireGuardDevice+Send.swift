@@ -64,8 +64,7 @@ extension WireGuardDevice {
     /// below REJECT_AFTER_MESSAGES).
     @inline(__always)
     func canSend(_ id: PeerID, now: TunnelInstant) -> Bool {
-        guard let current = peerTable[id].keypairs.current else { return false }
-        return current.sendCounter < ProtocolConstants.rejectAfterMessages && !current.isExpired(at: now)
+        peerTable[id].keypairs.currentCanSend(at: now)
     }
 
     /// Queues a keepalive unless packets are already queued (they will do), then flushes.
@@ -109,10 +108,10 @@ extension WireGuardDevice {
             statistics.noEndpoint &+= 1
             return
         }
-        let counter = peerTable[id].keypairs.current!.sendCounter
-        peerTable[id].keypairs[.current]!.sendCounter = counter &+ 1
-        let key = peerTable[id].keypairs.current!.sendKey
-        let remoteIndex = peerTable[id].keypairs.current!.remoteIndex
+        let counter = peerTable[id].keypairs.takeSendCounter()
+        guard let key = peerTable[id].keypairs.current?.sendKey,
+              let remoteIndex = peerTable[id].keypairs.current?.remoteIndex
+        else { return }
 
         let header = Self.outgoingHeadroom
         let paddedCount = payloadCount + paddingCount(for: payloadCount)
@@ -155,9 +154,12 @@ extension WireGuardDevice {
     private mutating func keepKeyFreshSending<Output: TunnelOutput>(
         _ id: PeerID, now: TunnelInstant, output: inout Output
     ) {
-        guard let current = peerTable[id].keypairs.current else { return }
-        if current.sendCounter > ProtocolConstants.rekeyAfterMessages
-            || (current.isInitiator && now.nanoseconds(since: current.created) > ProtocolConstants.rekeyAfterTime)
+        guard let counter = peerTable[id].keypairs.current?.sendCounter,
+              let created = peerTable[id].keypairs.current?.created,
+              let isInitiator = peerTable[id].keypairs.current?.isInitiator
+        else { return }
+        if counter > ProtocolConstants.rekeyAfterMessages
+            || (isInitiator && now.nanoseconds(since: created) > ProtocolConstants.rekeyAfterTime)
         {
             sendHandshakeInitiation(id, isRetry: false, now: now, output: &output)
         }
