@@ -117,7 +117,7 @@ let package = Package(
 
         .testTarget(
             name: "DVPNCryptoTests",
-            dependencies: ["DVPNCrypto"],
+            dependencies: ["DVPNCrypto", "DVPNTestSupport"],
             resources: [.copy("Vectors")],
             swiftSettings: strict
         ),

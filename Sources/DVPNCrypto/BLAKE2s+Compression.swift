@@ -80,15 +80,17 @@ extension BLAKE2s {
     }
 
     /// The mixing function G (RFC 7693 §3.1) with BLAKE2s's rotations R1…R4 = 16, 12, 8, 7.
+    /// `a + x + b` rather than the RFC's `a + b + x`: the message word is ready early and `b` is
+    /// the last value computed, so adding it last takes one add off the critical path.
     @inline(__always)
     private static func mix(
         _ a: inout UInt32, _ b: inout UInt32, _ c: inout UInt32, _ d: inout UInt32, _ x: UInt32, _ y: UInt32
     ) {
-        a = a &+ b &+ x
+        a = a &+ x &+ b
         d = rotateRight(d ^ a, 16)
         c = c &+ d
         b = rotateRight(b ^ c, 12)
-        a = a &+ b &+ y
+        a = a &+ y &+ b
         d = rotateRight(d ^ a, 8)
         c = c &+ d
         b = rotateRight(b ^ c, 7)

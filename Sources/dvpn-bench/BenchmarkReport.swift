@@ -3,9 +3,13 @@ import Foundation
 /// A measured row, with the reference's rate when the reference measured the same thing.
 struct BenchmarkResult {
     let benchmark: Benchmark
+    /// The median of our batches.
     let operationsPerSecond: Double
-    /// The reference's MB/s for this row.
+    /// The reference's MB/s for this row: the median of its batches.
     let reference: Double?
+    /// ours / reference: the median over the adjacent (reference batch, our batch) pairs, which
+    /// cancels load changes between pairs better than a ratio of the two medians.
+    let ratio: Double?
 
     /// MB/s (10^6 bytes per second) for throughput rows, nil for operation rows.
     var megabytesPerSecond: Double? {
@@ -13,25 +17,13 @@ struct BenchmarkResult {
         return operationsPerSecond * Double(size) / 1e6
     }
 
-    var ratio: Double? {
-        guard let ours = megabytesPerSecond, let reference, reference > 0 else { return nil }
-        return ours / reference
+    var referenceText: String? {
+        reference.map { String(format: "%.1f MB/s", $0) }
     }
 
     var oursText: String {
         if let mbs = megabytesPerSecond { return String(format: "%.1f MB/s", mbs) }
         return String(format: "%.0f ops/s", operationsPerSecond)
-    }
-}
-
-/// The reference measurements: `{"implementation": "...", "rates": {"blake2s/64": 290.1, ...}}`
-/// (MB/s per row key).
-struct ReferenceResults: Decodable {
-    let implementation: String
-    let rates: [String: Double]
-
-    static func load(path: String) throws -> ReferenceResults {
-        try JSONDecoder().decode(ReferenceResults.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 }
 
@@ -46,13 +38,15 @@ struct BenchmarkReport: Encodable {
     }
 
     let seconds: Double
+    let batches: Int
     let reference: String?
     let rows: [Row]
     /// The XOR of the benchmark bodies' witnesses; reported so that the measured work is used.
     let witness: UInt64
 
-    init(seconds: Double, reference: String?, results: [BenchmarkResult], witness: UInt64) {
+    init(seconds: Double, batches: Int, reference: String?, results: [BenchmarkResult], witness: UInt64) {
         self.seconds = seconds
+        self.batches = batches
         self.reference = reference
         self.witness = witness
         rows = results.map { r in
@@ -70,12 +64,12 @@ struct BenchmarkReport: Encodable {
     }
 
     /// Name left-aligned, numbers right-aligned, `-` where there is no reference.
-    static func table(_ results: [BenchmarkResult], seconds: Double, referenceName: String?) -> String {
+    static func table(_ results: [BenchmarkResult], seconds: Double, batches: Int, referenceName: String?) -> String {
         let header = ["benchmark", "ours", referenceName ?? "reference", "ours/reference"]
         let rows = results.map { r in
             [
                 r.benchmark.name, r.oursText,
-                r.reference.map { String(format: "%.1f MB/s", $0) } ?? "-",
+                r.referenceText ?? "-",
                 r.ratio.map { String(format: "%.2fx", $0) } ?? "-",
             ]
         }
@@ -86,7 +80,9 @@ struct BenchmarkReport: Encodable {
                 return c == 0 ? cells[c] + pad : pad + cells[c]
             }.joined(separator: "   ")
         }
-        let title = String(format: "Crypto (release build; %.1f s per row, median of 5 batches)", seconds)
+        let title = String(
+            format: "Crypto (release build; per second of thread CPU time; %.1f s per row in %d batches, medians; ratio = median of adjacent reference/ours batch pairs)",
+            seconds, batches)
         return ([title, line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line))
             .joined(separator: "\n")
     }

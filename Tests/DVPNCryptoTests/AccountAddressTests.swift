@@ -17,7 +17,7 @@ struct AccountAddressTests {
     @Test("known answers from an independent bech32m encoder")
     func knownAnswers() throws {
         for (hex, string) in Self.knownAnswers {
-            let key = try Schnorr.PublicKey(rawRepresentation: VectorResource.bytes(hex: hex))
+            let key = try Schnorr.PublicKey(rawRepresentation: [UInt8](hex: hex))
             #expect(AccountAddress(publicKey: key).string == string)
             #expect(try AccountAddress(string: string).publicKey == key)
         }
@@ -61,7 +61,7 @@ struct AccountAddressTests {
         // BIP340 vector 5 ("public key not on the curve") and 14 ("exceeds the field size").
         for hex in ["EEFDEA4CDB677750A420FEE807EACF21EB9898AE79B9768766E4FAA04A2D4A34",
                     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC30"] {
-            let string = Bech32m.encode(hrp: "dvpn", data: try VectorResource.bytes(hex: hex))
+            let string = Bech32m.encode(hrp: "dvpn", data: try [UInt8](hex: hex))
             let error = #expect(throws: CryptoError.self) { try AccountAddress(string: string) }
             #expect(error?.code == .invalidKey)
         }

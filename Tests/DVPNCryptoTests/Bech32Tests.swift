@@ -1,5 +1,4 @@
 import DVPNCrypto
-import Foundation
 import Testing
 
 /// `Vectors/bech32-test-vectors.json`: the test vectors of BIP-173 and BIP-350, transcribed.
@@ -29,7 +28,7 @@ struct Bech32VectorFile: Decodable, Sendable {
     let segwit: Segwit
 
     static func load() throws -> Bech32VectorFile {
-        try JSONDecoder().decode(Bech32VectorFile.self, from: VectorResource.data("bech32-test-vectors.json"))
+        try TestVectors.json("bech32-test-vectors.json")
     }
 }
 
@@ -81,7 +80,7 @@ struct Bech32Tests {
     func segwitAddresses() throws {
         let file = try Bech32VectorFile.load()
         for vector in file.segwit.valid {
-            #expect(try Self.segwitScriptPubKey(vector.address) == VectorResource.bytes(hex: vector.scriptPubKey), "\(vector.address)")
+            #expect(try Self.segwitScriptPubKey(vector.address) == [UInt8](hex: vector.scriptPubKey), "\(vector.address)")
         }
         for vector in file.segwit.invalid {
             let mustSay: String? = switch vector.reason.lowercased() {

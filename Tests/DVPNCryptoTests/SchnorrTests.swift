@@ -15,7 +15,8 @@ struct BIP340Vector: Sendable {
     /// All rows of `Vectors/bip340-test-vectors.csv`: the official file from bitcoin/bips
     /// `bip-0340/test-vectors.csv`, including rows 15–18 (messages of 0, 1, 17 and 100 bytes).
     static func load() throws -> [BIP340Vector] {
-        let lines = try VectorResource.lines("bip340-test-vectors.csv")
+        let lines = try TestVectors.text("bip340-test-vectors.csv")
+            .split(whereSeparator: \.isNewline).map(String.init)
         #expect(lines.first?.hasPrefix("index,secret key,public key,aux_rand,message,signature") == true)
         return try lines.dropFirst().map { line in
             // Seven fixed columns, then a free-text comment (kept whole even if it held commas).
@@ -24,11 +25,11 @@ struct BIP340Vector: Sendable {
             guard fields.count >= 7, let index = Int(fields[0]) else { throw BadRow(line: line) }
             return BIP340Vector(
                 index: index,
-                secretKey: fields[1].isEmpty ? nil : try VectorResource.bytes(hex: fields[1]),
-                publicKey: try VectorResource.bytes(hex: fields[2]),
-                auxiliaryRandom: fields[3].isEmpty ? nil : try VectorResource.bytes(hex: fields[3]),
-                message: try VectorResource.bytes(hex: fields[4]),
-                signature: try VectorResource.bytes(hex: fields[5]),
+                secretKey: fields[1].isEmpty ? nil : try [UInt8](hex: fields[1]),
+                publicKey: try [UInt8](hex: fields[2]),
+                auxiliaryRandom: fields[3].isEmpty ? nil : try [UInt8](hex: fields[3]),
+                message: try [UInt8](hex: fields[4]),
+                signature: try [UInt8](hex: fields[5]),
                 verifies: fields[6] == "TRUE",
                 comment: fields.count > 7 ? fields[7] : "")
         }
@@ -125,9 +126,9 @@ struct SchnorrTests {
     }
 
     /// n, the order of secp256k1's group (SEC 2 §2.4.1).
-    static let order = try! VectorResource.bytes(hex: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141")
+    static let order = try! [UInt8](hex: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141")
     /// x of the generator G (SEC 2 §2.4.1): the public key of both 1 and n − 1.
-    static let generatorX = try! VectorResource.bytes(hex: "79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798")
+    static let generatorX = try! [UInt8](hex: "79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798")
 
     @Test("private keys must be scalars in 1..<n")
     func privateKeyRange() throws {
