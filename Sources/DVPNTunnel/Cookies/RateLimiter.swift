@@ -1,7 +1,6 @@
 /// Per-source token buckets for handshake messages under load (wireguard-go `ratelimiter`):
 /// once a sender has proven its address with MAC2, it may still make at most 20 handshakes a
-/// second, with bursts of 5. IPv4 sources are keyed by address; IPv6 by their /64, since one
-/// host usually owns a whole /64.
+/// second, with bursts of 5, per source address.
 struct RateLimiter {
     private static let packetsPerSecond: UInt64 = 20
     private static let packetsBurstable: UInt64 = 5
@@ -20,7 +19,7 @@ struct RateLimiter {
     /// Spends one packet's worth of tokens from `source`'s bucket; false when it is empty.
     mutating func allow(_ source: IPAddress, now: TunnelInstant) -> Bool {
         collectGarbage(now: now)
-        let key = Self.key(source)
+        let key = source.unmappingIPv4
         guard var bucket = buckets[key] else {
             buckets[key] = Bucket(tokens: Self.maxTokens - Self.packetCost, lastTime: now)
             return true
@@ -31,13 +30,6 @@ struct RateLimiter {
         if allowed { bucket.tokens -= Self.packetCost }
         buckets[key] = bucket
         return allowed
-    }
-
-    private static func key(_ source: IPAddress) -> IPAddress {
-        switch source.unmappingIPv4 {
-        case .v4(let a): .v4(a)
-        case .v6(let a): .v6(IPv6Address(high: a.high, low: 0))
-        }
     }
 
     /// Forgets buckets idle for more than a second (they would be full again anyway).

@@ -35,10 +35,3 @@ struct IndexTable {
 
     var count: Int { entries.count }
 }
-
-/// Our static key and what is derived from it once: the keys for checking MAC1 on messages sent
-/// to us and for encrypting cookies (whitepaper §5.4.4, §5.4.7).
-struct StaticIdentity {
-    let privateKey: X25519.PrivateKey
-    var publicKey: X25519.PublicKey { privateKey.publicKey }
-}

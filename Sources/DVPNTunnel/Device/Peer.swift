@@ -32,8 +32,13 @@ struct Peer {
 }
 
 /// The peers, in slots, with a map from public key to slot and the order they were added in.
+///
+/// Slots are plain (non-optional) values so that the data path can reach a field of a peer in
+/// place: `peerTable[id].keypairs.current?.sendCounter` reads one integer without copying the
+/// peer and retaining every reference in it. A removed peer's slot keeps its (already zeroed)
+/// state until the slot is reused.
 struct PeerTable {
-    private var slots: [Peer?] = []
+    private var slots: [Peer] = []
     private var freeSlots: [Int32] = []
     private var byKey: [X25519.PublicKey: PeerID] = [:]
     /// Peer ids in the order the peers were added (what `wg show` lists).
@@ -42,8 +47,8 @@ struct PeerTable {
     var count: Int { ids.count }
 
     subscript(id: PeerID) -> Peer {
-        get { slots[Int(id.slot)]! }
-        _modify { yield &slots[Int(id.slot)]! }
+        _read { yield slots[Int(id.slot)] }
+        _modify { yield &slots[Int(id.slot)] }
     }
 
     func id(for publicKey: X25519.PublicKey) -> PeerID? { byKey[publicKey] }
@@ -62,11 +67,12 @@ struct PeerTable {
         return id
     }
 
+    /// Removes the peer from every lookup; the caller has already dropped its keys, routes and
+    /// indices.
     mutating func remove(_ id: PeerID) {
-        guard let peer = slots[Int(id.slot)] else { return }
-        byKey[peer.configuration.publicKey] = nil
+        guard byKey[slots[Int(id.slot)].configuration.publicKey] == id else { return }
+        byKey[slots[Int(id.slot)].configuration.publicKey] = nil
         ids.removeAll { $0 == id }
-        slots[Int(id.slot)] = nil
         freeSlots.append(id.slot)
     }
 }

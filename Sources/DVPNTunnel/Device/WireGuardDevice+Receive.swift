@@ -10,48 +10,75 @@ extension WireGuardDevice {
         _ datagram: UnsafeMutableRawBufferPointer, from source: Endpoint, now: TunnelInstant,
         output: inout Output
     ) {
+        guard let pending = prepareDatagram(datagram, from: source, now: now, output: &output) else { return }
+        let plaintextCount = pending.open(datagram)
+        completeDatagram(pending, plaintextCount: plaintextCount, datagram: datagram, from: source, now: now, output: &output)
+    }
+
+    /// The first half of `handleDatagram`, for an I/O layer that decrypts on other threads (as
+    /// wireguard-go's decryption workers do). Handshake messages and cookie replies are handled
+    /// completely and nil is returned; so is anything dropped. For a transport message whose key
+    /// pair is known and current, the returned `PendingOpen` decrypts it without access to the
+    /// device; then `completeDatagram` must be called with the result, in the order the
+    /// datagrams arrived per peer if packet order matters to the caller.
+    public mutating func prepareDatagram<Output: TunnelOutput>(
+        _ datagram: UnsafeMutableRawBufferPointer, from source: Endpoint, now: TunnelInstant,
+        output: inout Output
+    ) -> PendingOpen? {
         let message = UnsafeRawBufferPointer(datagram)
         guard let type = MessageType.classify(message) else {
             statistics.invalidMessages &+= 1
-            return
+            return nil
         }
         switch type {
         case .transport:
-            receiveTransport(datagram, from: source, now: now, output: &output)
+            return prepareTransport(message, now: now)
         case .initiation, .response:
             receiveHandshakeMessage(type, message, from: source, now: now, output: &output)
         case .cookieReply:
             receiveCookieReply(message, now: now)
         }
+        return nil
     }
 
-    /// A transport message: find the key pair by receiver index, decrypt in place, check the
-    /// counter against the replay window, then hand the inner packet to the TUN side if its
-    /// source address belongs to the sending peer.
+    /// A transport message: find the key pair by receiver index and check its age.
     @inline(__always)
-    private mutating func receiveTransport<Output: TunnelOutput>(
-        _ datagram: UnsafeMutableRawBufferPointer, from source: Endpoint, now: TunnelInstant, output: inout Output
-    ) {
-        let message = UnsafeRawBufferPointer(datagram)
+    private mutating func prepareTransport(_ message: UnsafeRawBufferPointer, now: TunnelInstant) -> PendingOpen? {
         let receiver = message.loadLittleEndianUInt32(at: 4)
         guard let id = indexTable[receiver], let slot = peerTable[id].keypairs.slot(forLocalIndex: receiver) else {
             statistics.unknownReceiverIndex &+= 1
-            return
+            return nil
         }
-        guard !peerTable[id].keypairs[slot]!.isExpired(at: now) else {
-            statistics.expiredKeypair &+= 1
-            return
-        }
-        let counter = message.loadLittleEndianUInt64(at: 8)
-        let key = peerTable[id].keypairs[slot]!.receiveKey
-        let content = UnsafeMutableRawBufferPointer(rebasing: datagram[TransportHeader.byteCount...])
-        guard let plaintextCount = key.withUnsafeBytes({ ChaChaPoly.openInPlace(content, key: $0, counter: counter) })
+        guard let created = peerTable[id].keypairs.created(slot),
+              now.nanoseconds(since: created) < ProtocolConstants.rejectAfterTime,
+              let key = peerTable[id].keypairs.receiveKey(slot)
         else {
+            statistics.expiredKeypair &+= 1
+            return nil
+        }
+        return PendingOpen(key: key, counter: message.loadLittleEndianUInt64(at: 8), receiverIndex: receiver)
+    }
+
+    /// The second half of `handleDatagram` for a transport message that `prepareDatagram`
+    /// returned: `plaintextCount` is what `PendingOpen.open` returned for `datagram`. Checks the
+    /// counter against the replay window, then hands the inner packet to the TUN side if its
+    /// source address belongs to the sending peer.
+    public mutating func completeDatagram<Output: TunnelOutput>(
+        _ pending: PendingOpen, plaintextCount: Int?, datagram: UnsafeMutableRawBufferPointer, from source: Endpoint,
+        now: TunnelInstant, output: inout Output
+    ) {
+        guard let plaintextCount else {
             statistics.decryptionFailures &+= 1
             return
         }
-        guard peerTable[id].keypairs[slot]!.replayWindow.validate(counter, limit: ProtocolConstants.rejectAfterMessages)
+        // The key pair may have been rotated out between the two halves.
+        guard let id = indexTable[pending.receiverIndex],
+              let slot = peerTable[id].keypairs.slot(forLocalIndex: pending.receiverIndex)
         else {
+            statistics.unknownReceiverIndex &+= 1
+            return
+        }
+        guard peerTable[id].keypairs.validateCounter(pending.counter, in: slot) else {
             statistics.replayedPackets &+= 1
             return
         }
@@ -73,7 +100,8 @@ extension WireGuardDevice {
             return
         }
         timersDataReceived(id, now: now)
-        let plaintext = UnsafeRawBufferPointer(rebasing: content[..<plaintextCount])
+        let plaintext = UnsafeRawBufferPointer(
+            rebasing: datagram[TransportHeader.byteCount..<(TransportHeader.byteCount + plaintextCount)])
         guard let packetCount = checkInnerPacket(plaintext, from: id) else { return }
         output.writeToTUN(UnsafeRawBufferPointer(rebasing: plaintext[..<packetCount]))
     }
@@ -119,8 +147,9 @@ extension WireGuardDevice {
         _ id: PeerID, now: TunnelInstant, output: inout Output
     ) {
         guard !peerTable[id].timers.sentLastMinuteHandshake,
-              let current = peerTable[id].keypairs.current, current.isInitiator,
-              now.nanoseconds(since: current.created)
+              peerTable[id].keypairs.current?.isInitiator == true,
+              let created = peerTable[id].keypairs.current?.created,
+              now.nanoseconds(since: created)
                 > ProtocolConstants.rejectAfterTime - ProtocolConstants.keepaliveTimeout - ProtocolConstants.rekeyTimeout
         else { return }
         peerTable[id].timers.sentLastMinuteHandshake = true

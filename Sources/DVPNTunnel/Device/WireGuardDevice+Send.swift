@@ -14,15 +14,31 @@ extension WireGuardDevice {
         inPlace buffer: UnsafeMutableRawBufferPointer, packetCount: Int, now: TunnelInstant,
         output: inout Output
     ) {
+        guard let pending = prepareOutgoingIPPacket(inPlace: buffer, packetCount: packetCount, now: now, output: &output)
+        else { return }
+        output.sendDatagram(pending.seal(buffer), to: pending.endpoint)
+    }
+
+    /// The first half of `handleOutgoingIPPacket(inPlace:…)`, for an I/O layer that encrypts on
+    /// other threads (as wireguard-go's encryption workers do): routes the packet, reserves its
+    /// counter, writes the header and padding and runs the timers, but leaves the encryption to
+    /// `PendingSeal.seal(_:)`, which needs no access to the device. Returns nil when the packet
+    /// was dropped or queued for a handshake (handshake messages may have gone to `output`).
+    ///
+    /// Datagrams sealed out of order are fine: the receiver's replay window accepts them.
+    public mutating func prepareOutgoingIPPacket<Output: TunnelOutput>(
+        inPlace buffer: UnsafeMutableRawBufferPointer, packetCount: Int, now: TunnelInstant,
+        output: inout Output
+    ) -> PendingSeal? {
         precondition(packetCount >= 0 && buffer.count >= Self.outgoingHeadroom + packetCount + Self.outgoingTailroom)
         let packet = UnsafeRawBufferPointer(rebasing: buffer[Self.outgoingHeadroom..<(Self.outgoingHeadroom + packetCount)])
-        guard let id = route(packet) else { return }
+        guard let id = route(packet) else { return nil }
         if peerTable[id].staged.isEmpty, canSend(id, now: now) {
-            sendTransport(buffer, payloadCount: packetCount, peer: id, now: now, output: &output)
-            return
+            return prepareTransport(buffer, payloadCount: packetCount, peer: id, now: now, output: &output)
         }
         if peerTable[id].staged.append(packet) { statistics.stagedPacketsDropped &+= 1 }
         sendStagedPackets(id, now: now, output: &output)
+        return nil
     }
 
     /// Handles one IP packet read from the TUN device, for callers that do not lay out their
@@ -64,8 +80,7 @@ extension WireGuardDevice {
     /// below REJECT_AFTER_MESSAGES).
     @inline(__always)
     func canSend(_ id: PeerID, now: TunnelInstant) -> Bool {
-        guard let current = peerTable[id].keypairs.current else { return false }
-        return current.sendCounter < ProtocolConstants.rejectAfterMessages && !current.isExpired(at: now)
+        peerTable[id].keypairs.currentCanSend(at: now)
     }
 
     /// Queues a keepalive unless packets are already queued (they will do), then flushes.
@@ -93,26 +108,29 @@ extension WireGuardDevice {
             }
             let count = packets[i].count
             packets[i].storage.withUnsafeMutableBytes { buffer in
-                sendTransport(buffer, payloadCount: count, peer: id, now: now, output: &output)
+                if let pending = prepareTransport(buffer, payloadCount: count, peer: id, now: now, output: &output) {
+                    output.sendDatagram(pending.seal(buffer), to: pending.endpoint)
+                }
             }
         }
     }
 
-    /// Encrypts the packet in `buffer` (laid out as for `handleOutgoingIPPacket(inPlace:)`) under
-    /// the current key pair and sends it. The caller has checked `canSend`.
+    /// Prepares the packet in `buffer` (laid out as for `handleOutgoingIPPacket(inPlace:)`) for
+    /// sending under the current key pair: everything but the encryption. The caller has checked
+    /// `canSend`.
     @inline(__always)
-    private mutating func sendTransport<Output: TunnelOutput>(
+    private mutating func prepareTransport<Output: TunnelOutput>(
         _ buffer: UnsafeMutableRawBufferPointer, payloadCount: Int, peer id: PeerID, now: TunnelInstant,
         output: inout Output
-    ) {
+    ) -> PendingSeal? {
         guard let endpoint = peerTable[id].configuration.endpoint else {
             statistics.noEndpoint &+= 1
-            return
+            return nil
         }
-        let counter = peerTable[id].keypairs.current!.sendCounter
-        peerTable[id].keypairs[.current]!.sendCounter = counter &+ 1
-        let key = peerTable[id].keypairs.current!.sendKey
-        let remoteIndex = peerTable[id].keypairs.current!.remoteIndex
+        let counter = peerTable[id].keypairs.takeSendCounter()
+        guard let key = peerTable[id].keypairs.current?.sendKey,
+              let remoteIndex = peerTable[id].keypairs.current?.remoteIndex
+        else { return nil }
 
         let header = Self.outgoingHeadroom
         let paddedCount = payloadCount + paddingCount(for: payloadCount)
@@ -123,19 +141,13 @@ extension WireGuardDevice {
         buffer.storeLittleEndian(MessageType.transport.rawValue, at: 0)
         buffer.storeLittleEndian(remoteIndex, at: 4)
         buffer.storeLittleEndian(counter, at: 8)
-        let sealedCount = key.withUnsafeBytes { key in
-            ChaChaPoly.sealInPlace(
-                UnsafeMutableRawBufferPointer(rebasing: buffer[header..<(header + paddedCount + ChaChaPoly.tagByteCount)]),
-                plaintextCount: paddedCount, key: key, counter: counter)
-        }
-        let datagram = UnsafeRawBufferPointer(rebasing: buffer[..<(header + sealedCount)])
-        output.sendDatagram(datagram, to: endpoint)
-        peerTable[id].txBytes &+= UInt64(datagram.count)
+        peerTable[id].txBytes &+= UInt64(header + paddedCount + ChaChaPoly.tagByteCount)
 
         timersAnyAuthenticatedPacketTraversal(id, now: now)
         timersAnyAuthenticatedPacketSent(id)
         if payloadCount > 0 { timersDataSent(id, now: now) }
         keepKeyFreshSending(id, now: now, output: &output)
+        return PendingSeal(endpoint: endpoint, key: key, counter: counter, paddedCount: paddedCount)
     }
 
     /// Padding that brings `count` to a multiple of 16 without passing the MTU (wireguard-go
@@ -155,9 +167,12 @@ extension WireGuardDevice {
     private mutating func keepKeyFreshSending<Output: TunnelOutput>(
         _ id: PeerID, now: TunnelInstant, output: inout Output
     ) {
-        guard let current = peerTable[id].keypairs.current else { return }
-        if current.sendCounter > ProtocolConstants.rekeyAfterMessages
-            || (current.isInitiator && now.nanoseconds(since: current.created) > ProtocolConstants.rekeyAfterTime)
+        guard let counter = peerTable[id].keypairs.current?.sendCounter,
+              let created = peerTable[id].keypairs.current?.created,
+              let isInitiator = peerTable[id].keypairs.current?.isInitiator
+        else { return }
+        if counter > ProtocolConstants.rekeyAfterMessages
+            || (isInitiator && now.nanoseconds(since: created) > ProtocolConstants.rekeyAfterTime)
         {
             sendHandshakeInitiation(id, isRetry: false, now: now, output: &output)
         }

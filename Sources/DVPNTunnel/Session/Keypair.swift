@@ -24,12 +24,6 @@ struct Keypair {
         localIndex = keys.localIndex
         remoteIndex = keys.remoteIndex
     }
-
-    /// True when these keys may no longer be used at `now` (older than REJECT_AFTER_TIME).
-    @inline(__always)
-    func isExpired(at now: TunnelInstant) -> Bool {
-        now.nanoseconds(since: created) >= ProtocolConstants.rejectAfterTime
-    }
 }
 
 /// A peer's key pairs across a rotation (whitepaper §6.1, wireguard-go `Keypairs`):
@@ -58,20 +52,34 @@ struct KeypairSet {
         return nil
     }
 
-    subscript(slot: Slot) -> Keypair? {
-        get {
-            switch slot {
-            case .previous: previous
-            case .current: current
-            case .next: next
-            }
+    /// When the key pair in `slot` was created. (Accessors per field rather than a subscript:
+    /// a non-inlined `_read` coroutine would allocate its frame on every packet.)
+    @inline(__always)
+    func created(_ slot: Slot) -> TunnelInstant? {
+        switch slot {
+        case .previous: previous?.created
+        case .current: current?.created
+        case .next: next?.created
         }
-        _modify {
-            switch slot {
-            case .previous: yield &previous
-            case .current: yield &current
-            case .next: yield &next
-            }
+    }
+
+    @inline(__always)
+    func receiveKey(_ slot: Slot) -> SecureBytes? {
+        switch slot {
+        case .previous: previous?.receiveKey
+        case .current: current?.receiveKey
+        case .next: next?.receiveKey
+        }
+    }
+
+    /// Records a received counter in the replay window of the key pair in `slot`.
+    @inline(__always)
+    mutating func validateCounter(_ counter: UInt64, in slot: Slot) -> Bool {
+        let limit = ProtocolConstants.rejectAfterMessages
+        switch slot {
+        case .previous: return previous?.replayWindow.validate(counter, limit: limit) == true
+        case .current: return current?.replayWindow.validate(counter, limit: limit) == true
+        case .next: return next?.replayWindow.validate(counter, limit: limit) == true
         }
     }
 
@@ -119,6 +127,23 @@ struct KeypairSet {
         current = nil
         next = nil
         return indices
+    }
+
+    /// True when `current` may encrypt another packet at `now`: it exists, is younger than
+    /// REJECT_AFTER_TIME and its counter is below REJECT_AFTER_MESSAGES.
+    @inline(__always)
+    func currentCanSend(at now: TunnelInstant) -> Bool {
+        guard let counter = current?.sendCounter, let created = current?.created else { return false }
+        return counter < ProtocolConstants.rejectAfterMessages
+            && now.nanoseconds(since: created) < ProtocolConstants.rejectAfterTime
+    }
+
+    /// Takes the next send counter of `current` (the caller checked `currentCanSend`).
+    @inline(__always)
+    mutating func takeSendCounter() -> UInt64 {
+        let counter = current?.sendCounter ?? ProtocolConstants.rejectAfterMessages
+        current?.sendCounter = counter &+ 1
+        return counter
     }
 
     /// Makes `current` unusable for sending (wireguard-go `ExpireCurrentKeypairs`) without
