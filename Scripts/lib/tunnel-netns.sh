@@ -135,7 +135,8 @@ tn_wait_socket() {
 
 # tn_start IMPL SIDE IFACE CONF: brings up an endpoint. IMPL is `wggo` (stock wireguard-go + wg +
 # ip, as wg-quick would) or `ours` (`$DVPN_BIN tunnel up`, which does all of that itself).
-# Extra environment for ours may be given in TN_OURS_ENV (e.g. "DVPN_TUNNEL_FORCE_UNDER_LOAD=1").
+# Extra environment for ours may be given in TN_OURS_ENV (e.g. "DVPN_TUNNEL_FORCE_UNDER_LOAD=1"),
+# or for one side only in TN_OURS_ENV_0 / TN_OURS_ENV_1.
 tn_start() {
     local impl=$1 side=$2 iface=$3 conf=$4
     TN_IFACES+=("$iface")
@@ -157,8 +158,10 @@ tn_start() {
         ;;
     ours)
         [[ -x ${DVPN_BIN:-} ]] || tn_die "DVPN_BIN is not set to the built dvpn executable"
+        local side_env_name="TN_OURS_ENV_$side"
+        local extra_env=${!side_env_name:-${TN_OURS_ENV:-}}
         # shellcheck disable=SC2086
-        ip netns exec "${TN_NS[$side]}" env ${TN_OURS_ENV:-} "$DVPN_BIN" tunnel up --config "$conf" --interface "$iface" >"$log" 2>&1 &
+        ip netns exec "${TN_NS[$side]}" env $extra_env "$DVPN_BIN" tunnel up --config "$conf" --interface "$iface" >"$log" 2>&1 &
         TN_PIDS+=($!)
         tn_wait_socket "$iface"
         # `tunnel up` assigns addresses after it serves the UAPI; wait for them (10 s at most).

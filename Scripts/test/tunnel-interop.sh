@@ -36,6 +36,7 @@ CASES=(
     "ours-ours-psk   ours ours  yes 6"
     "wrong-key       -    -     no  4"
     "under-load      wggo ours  no  4"
+    "under-load-ours ours ours  no  4"
     "wg-set          -    -     no  4"
 )
 
@@ -154,17 +155,24 @@ run_wrong_key() {
     done
 }
 
-# Our responder, forced under load, answers initiations with cookie replies; wireguard-go as the
-# initiator takes the cookie and completes the handshake with MAC2 (its verbose log shows it).
+# Our responder, forced under load, answers initiations with cookie replies; the initiator
+# (wireguard-go, or ours) takes the cookie and completes the handshake with MAC2. wireguard-go's
+# verbose log shows the cookie it received; ours log their counters when they stop.
 run_under_load() {
-    TN_WGGO_LOG_LEVEL=verbose TN_OURS_ENV="DVPN_TUNNEL_FORCE_UNDER_LOAD=1" bring_up wggo ours no 4
+    local initiator=$1
+    TN_WGGO_LOG_LEVEL=verbose TN_OURS_ENV_1="DVPN_TUNNEL_FORCE_UNDER_LOAD=1" bring_up "$initiator" ours no 4
     tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping through a responder under load failed"; return 1; }
     tn_ping 1 "${TN_INNER4[0]}" || { tn_log "  ping back failed"; return 1; }
-    if [[ $OURS == ours ]]; then
+    tear_down || return 1
+    [[ $OURS == ours ]] || return 0
+    if [[ $initiator == wggo ]]; then
         grep -q "Receiving cookie response" "$TN_WORK/$IF_A.log" || { tn_log "  wireguard-go never received a cookie reply"; return 1; }
         tn_log "  wireguard-go: $(grep -c 'Receiving cookie response' "$TN_WORK/$IF_A.log") cookie replies received, handshake completed"
+    else
+        grep -qE "cookieRepliesReceived: [1-9]" "$TN_WORK/$IF_A.log" || { tn_log "  our initiator never took a cookie reply"; return 1; }
+        tn_log "  ours: $(grep -oE 'cookieRepliesReceived: [0-9]+' "$TN_WORK/$IF_A.log"), handshake completed"
     fi
-    tear_down
+    grep -qE "cookieRepliesSent: [1-9]" "$TN_WORK/$IF_B.log" || { tn_log "  our responder sent no cookie reply"; return 1; }
 }
 
 # `wg set` and `wg showconf` against our interface behave as against wireguard-go: the peer starts
@@ -204,7 +212,8 @@ for entry in "${CASES[@]}"; do
         trap tn_cleanup_case EXIT
         case $name in
         wrong-key) run_wrong_key ;;
-        under-load) run_under_load ;;
+        under-load) run_under_load wggo ;;
+        under-load-ours) run_under_load ours ;;
         wg-set) run_wg_set ;;
         *) run_traffic_case "$impl_a" "$impl_b" "$psk" "$family" ;;
         esac
