@@ -192,7 +192,7 @@ tn_transfer() {
     local from=$1 to=$2 addr=$3 mib=$4
     local family=4
     [[ $addr == *:* ]] && family=6
-    local data="$TN_WORK/send.bin" received="$TN_WORK/received.bin"
+    local data="$TN_WORK/send-${mib}M.bin" received="$TN_WORK/received.bin"
     [[ -f $data ]] || head -c "${mib}M" /dev/urandom >"$data"
     rm -f "$received"
     tn_exec "$to" timeout 120 nc -"$family" -l -n 5201 >"$received" &

@@ -38,6 +38,7 @@ CASES=(
     "under-load      wggo ours  no  4"
     "under-load-ours ours ours  no  4"
     "wg-set          -    -     no  4"
+    "default-route   ours wggo  no  4"
 )
 
 impl() { [[ $1 == ours ]] && echo "$OURS" || echo "$1"; }
@@ -201,6 +202,35 @@ run_wg_set() {
     tear_down
 }
 
+# AllowedIPs = 0.0.0.0/0, ::/0 on ours (a client sending everything through the tunnel): the
+# default routes go into table 51820 with wg-quick's rules, our UDP socket carries the mark so the
+# tunnel's own datagrams still leave by veth, traffic flows, and shutdown removes the rules.
+run_default_route() {
+    tn_topology
+    tn_keys
+    IF_A="dva${TN_ID: -5}"
+    IF_B="dvb${TN_ID: -5}"
+    tn_wg_quick_conf 0 "${TN_PUB[1]}" "" "$(tn_endpoint 1 4)" | sed 's|^AllowedIPs = .*|AllowedIPs = 0.0.0.0/0, ::/0|' >"$TN_WORK/a.conf"
+    tn_wg_quick_conf 1 "${TN_PUB[0]}" "" "" >"$TN_WORK/b.conf"
+    tn_start wggo 1 "$IF_B" "$TN_WORK/b.conf"
+    tn_start "$OURS" 0 "$IF_A" "$TN_WORK/a.conf"
+    local family
+    for family in -4 -6; do
+        tn_exec 0 ip "$family" rule | grep -q "not from all fwmark 0xca6c lookup 51820" || { tn_log "  no $family fwmark rule"; return 1; }
+        tn_exec 0 ip "$family" route show table 51820 | grep -q "default dev $IF_A" || { tn_log "  no $family default route in table 51820"; return 1; }
+    done
+    tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping v4 through the default route failed"; return 1; }
+    tn_ping 0 "${TN_INNER6[1]}" || { tn_log "  ping v6 through the default route failed"; return 1; }
+    tn_transfer 0 1 "${TN_INNER4[1]}" 10 || { tn_log "  transfer through the default route failed"; return 1; }
+    tear_down || return 1
+    for family in -4 -6; do
+        if tn_exec 0 ip "$family" rule | grep -qE "fwmark 0xca6c|suppress_prefixlength"; then
+            tn_log "  $family policy rules left behind"
+            return 1
+        fi
+    done
+}
+
 selected=("$@")
 passed=0 failed=0
 for entry in "${CASES[@]}"; do
@@ -214,6 +244,7 @@ for entry in "${CASES[@]}"; do
         wrong-key) run_wrong_key ;;
         under-load) run_under_load wggo ;;
         under-load-ours) run_under_load ours ;;
+        default-route) run_default_route ;;
         wg-set) run_wg_set ;;
         *) run_traffic_case "$impl_a" "$impl_b" "$psk" "$family" ;;
         esac

@@ -48,6 +48,14 @@ final class InterfaceConfigurator {
             undoStack.append([family, "rule", "del", "not", "fwmark", table, "table", table])
             try run([family, "rule", "add", "table", "main", "suppress_prefixlength", "0"])
             undoStack.append([family, "rule", "del", "table", "main", "suppress_prefixlength", "0"])
+            if prefix.address.isIPv4 {
+                // As wg-quick: let reverse-path filtering see the mark of our replies.
+                let fd = open("/proc/sys/net/ipv4/conf/all/src_valid_mark", O_WRONLY | O_CLOEXEC)
+                if fd < 0 || write(fd, "1\n", 2) != 2 {
+                    logger.notice("could not set net.ipv4.conf.all.src_valid_mark=1")
+                }
+                if fd >= 0 { close(fd) }
+            }
             return true
         }
         // A route that exists already (the address's own subnet, another peer's) is left alone.
