@@ -258,5 +258,15 @@ for entry in "${CASES[@]}"; do
         failed=$((failed + 1))
     fi
 done
+# Nothing of this run may outlive it: namespaces, processes in them, UAPI sockets.
+leaks=$(
+    ip netns list | grep -o "dvpn-${TN_ID}-[ab]"
+    pgrep -af "wireguard-go -f dv[ab]${TN_ID: -5}|tunnel up .*--interface dv[ab]${TN_ID: -5}"
+    ls /var/run/wireguard/ 2>/dev/null | grep -E "^dv[ab]${TN_ID: -5}\.sock$"
+)
+if [[ -n $leaks ]]; then
+    tn_log "FAIL leaks after the cases: $leaks"
+    failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
