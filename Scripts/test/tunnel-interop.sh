@@ -39,6 +39,7 @@ CASES=(
     "under-load-ours ours ours  no  4"
     "wg-set          -    -     no  4"
     "default-route   ours wggo  no  4"
+    "garbage         wggo ours  no  4"
 )
 
 impl() { [[ $1 == ours ]] && echo "$OURS" || echo "$1"; }
@@ -231,6 +232,41 @@ run_default_route() {
     done
 }
 
+# Datagrams from the network that are not WireGuard, or are WireGuard with the wrong sizes, types,
+# indices or counters, are dropped: our responder survives 20,000 of them (IPv4 and IPv6, sizes
+# from 0 to 9,000 bytes, sent in bursts so that GRO coalesces some) and the tunnel still works.
+run_garbage() {
+    bring_up wggo ours no 4
+    tn_ping 0 "${TN_INNER4[1]}" || return 1
+    local target
+    for target in "${TN_OUTER4[1]}" "${TN_OUTER6[1]}"; do
+        tn_exec 0 timeout 60 python3 - "$target" "${TN_PORT[1]}" <<'PY' || { tn_log "  sender failed"; return 1; }
+import os, random, socket, struct, sys
+host, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+rng = random.Random(7)
+sizes = [0, 1, 3, 4, 16, 31, 32, 63, 64, 91, 92, 93, 147, 148, 149, 1420, 1500, 9000]
+for i in range(10000):
+    kind = i % 4
+    size = rng.choice(sizes) if kind else rng.randrange(0, 2000)
+    data = bytearray(os.urandom(size))
+    if kind == 1 and size >= 4:
+        data[0:4] = struct.pack("<I", rng.randrange(1, 5))  # a WireGuard type, wrong everything else
+    if kind == 2 and size >= 16:
+        data[0:16] = struct.pack("<IIQ", 4, rng.randrange(0, 1 << 32), rng.randrange(0, 1 << 64))
+    try:
+        s.sendto(bytes(data), (host, port))
+    except OSError:
+        pass
+PY
+    done
+    kill -0 "${TN_PIDS[0]}" 2>/dev/null || { tn_log "  our tunnel died"; return 1; }
+    tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping after the garbage failed"; return 1; }
+    tn_ping 1 "${TN_INNER6[0]}" || { tn_log "  ping back after the garbage failed"; return 1; }
+    tear_down || return 1
+    grep -oE "invalidMessages: [0-9]+" "$TN_WORK/$IF_B.log" | sed 's/^/  ours counted /' >&2
+}
+
 selected=("$@")
 passed=0 failed=0
 for entry in "${CASES[@]}"; do
@@ -245,6 +281,7 @@ for entry in "${CASES[@]}"; do
         under-load) run_under_load wggo ;;
         under-load-ours) run_under_load ours ;;
         default-route) run_default_route ;;
+        garbage) run_garbage ;;
         wg-set) run_wg_set ;;
         *) run_traffic_case "$impl_a" "$impl_b" "$psk" "$family" ;;
         esac

@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test(
-        "ours against wireguard-go in namespaces: both roles, IPv4/IPv6, PSK, wg show/set, wrong key, cookies",
+        "ours against wireguard-go in namespaces: both roles, IPv4/IPv6, PSK, wg show/set, wrong key, cookies, default route, garbage",
         .enabled(if: canRun, "skipped: \(missingPrerequisite ?? "")"),
         .timeLimit(.minutes(20)))
     func interop() throws {
@@ -41,12 +41,22 @@ import Testing
             Issue.record("CI must run the tunnel interop test: \(missing)")
             return
         }
+        let dvpn = Self.binDirectory.appendingPathComponent("dvpn")
+        let help = Process()
+        help.executableURL = dvpn
+        help.arguments = ["tunnel", "up", "--help"]
+        help.standardOutput = FileHandle.nullDevice
+        help.standardError = FileHandle.nullDevice
+        try help.run()
+        help.waitUntilExit()
+        try #require(help.terminationStatus == 0, "`dvpn tunnel up` is missing: register TunnelCommand in Sources/dvpn/DVPN.swift")
+
         let script = Self.repositoryRoot.appendingPathComponent("Scripts/test/tunnel-interop.sh")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script.path]
         var environment = ProcessInfo.processInfo.environment
-        environment["DVPN_BIN"] = Self.binDirectory.appendingPathComponent("dvpn").path
+        environment["DVPN_BIN"] = dvpn.path
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
