@@ -40,6 +40,7 @@ CASES=(
     "wg-set          -    -     no  4"
     "default-route   ours wggo  no  4"
     "garbage         wggo ours  no  4"
+    "uapi-parity     -    -     no  4"
 )
 
 impl() { [[ $1 == ours ]] && echo "$OURS" || echo "$1"; }
@@ -267,6 +268,50 @@ PY
     grep -oE "invalidMessages: [0-9]+" "$TN_WORK/$IF_B.log" | sed 's/^/  ours counted /' >&2
 }
 
+# The same wg-quick file and the same `wg set` commands, given to ours and to a wireguard-go beside
+# it in one namespace, must read back the same through `wg show dump` and `wg showconf` (apart
+# from the listen port, which must differ, and peer order, which wireguard-go does not keep).
+run_uapi_parity() {
+    tn_topology
+    tn_keys
+    IF_A="dva${TN_ID: -5}"
+    IF_B="dvb${TN_ID: -5}"
+    tn_wg_quick_conf 0 "${TN_PUB[1]}" "$TN_PSK" "$(tn_endpoint 1 6)" >"$TN_WORK/a.conf"
+    sed 's/^ListenPort = .*/ListenPort = 51830/; s/^Address = .*/Address = 198.51.100.1\/32/' "$TN_WORK/a.conf" >"$TN_WORK/b.conf"
+    tn_start "$OURS" 0 "$IF_A" "$TN_WORK/a.conf"
+    tn_start wggo 0 "$IF_B" "$TN_WORK/b.conf"
+    local extra extra2
+    extra=$(wg genkey | wg pubkey)
+    extra2=$(wg genkey | wg pubkey)
+    local iface
+    for iface in "$IF_A" "$IF_B"; do
+        tn_exec 0 wg set "$iface" fwmark 0x1234 \
+            peer "$extra" endpoint 192.0.2.77:1234 allowed-ips 10.77.0.0/16,fd77::/48 persistent-keepalive 33 \
+            peer "$extra2" allowed-ips 10.78.0.1/32 \
+            peer "${TN_PUB[1]}" allowed-ips "${TN_INNER4[1]}/32,${TN_INNER6[1]}/128,10.77.1.0/24" || return 1
+        tn_exec 0 wg set "$iface" peer "$extra2" remove || return 1
+        tn_exec 0 wg set "$iface" peer "$extra" preshared-key <(echo "$TN_PSK") || return 1
+    done
+    # Columns: interface line (private, public, port, fwmark), then per peer (public, psk,
+    # endpoint, allowed ips, handshake, rx, tx, keepalive): drop the port and the live counters.
+    normalize() { awk 'NR == 1 { print $1, $2, $4; next } { print $1, $2, $3, $4, $8 }' | sort; }
+    local ours theirs
+    ours=$(tn_dump 0 "$IF_A" | normalize)
+    theirs=$(tn_dump 0 "$IF_B" | normalize)
+    if [[ $ours != "$theirs" ]]; then
+        tn_log "  wg show dump differs:"; diff <(echo "$ours") <(echo "$theirs") >&2
+        return 1
+    fi
+    ours=$(tn_exec 0 wg showconf "$IF_A" | grep -v '^ListenPort' | sort)
+    theirs=$(tn_exec 0 wg showconf "$IF_B" | grep -v '^ListenPort' | sort)
+    if [[ $ours != "$theirs" ]]; then
+        tn_log "  wg showconf differs:"; diff <(echo "$ours") <(echo "$theirs") >&2
+        return 1
+    fi
+    tn_log "  wg show dump and wg showconf agree with wireguard-go ($(wc -l <<<"$ours") lines)"
+    tear_down
+}
+
 selected=("$@")
 passed=0 failed=0
 for entry in "${CASES[@]}"; do
@@ -282,6 +327,7 @@ for entry in "${CASES[@]}"; do
         under-load-ours) run_under_load ours ;;
         default-route) run_default_route ;;
         garbage) run_garbage ;;
+        uapi-parity) run_uapi_parity ;;
         wg-set) run_wg_set ;;
         *) run_traffic_case "$impl_a" "$impl_b" "$psk" "$family" ;;
         esac

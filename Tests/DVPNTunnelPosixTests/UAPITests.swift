@@ -215,3 +215,31 @@ import Testing
         #expect(!open)
     }
 }
+
+/// `wg show` lists a peer's allowed IPs in the order they were given, as wireguard-go does.
+@Suite struct AllowedIPsOrderTests {
+    let peer = X25519.PrivateKey().publicKey
+    func prefixes(_ texts: String...) throws -> [IPPrefix] { try texts.map { try IPPrefix(parsing: $0) } }
+
+    @Test func insertionOrderReinsertAndReplace() throws {
+        var order = AllowedIPsOrder()
+        let given = try prefixes("10.0.0.2/32", "fd00::2/128", "10.1.0.0/16")
+        order.add(given, for: peer, replacing: true)
+        #expect(order.ordered(given.sorted(), for: peer) == given)
+        // Given again, 10.0.0.2/32 moves to the end.
+        order.add(try prefixes("10.0.0.2/32"), for: peer, replacing: false)
+        #expect(order.ordered(given.sorted(), for: peer) == (try prefixes("fd00::2/128", "10.1.0.0/16", "10.0.0.2/32")))
+        order.add(try prefixes("10.9.0.0/16"), for: peer, replacing: true)
+        #expect(order.ordered(try prefixes("10.9.0.0/16"), for: peer) == (try prefixes("10.9.0.0/16")))
+    }
+
+    @Test func theCoreDecidesWhatIsHeld() throws {
+        var order = AllowedIPsOrder()
+        order.add(try prefixes("10.2.0.0/16", "10.1.0.0/16"), for: peer, replacing: true)
+        // 10.2.0.0/16 moved to another peer; 10.3.0.0/16 is unknown to the record: it goes last, sorted.
+        let held = try prefixes("10.1.0.0/16", "10.3.0.0/16")
+        #expect(order.ordered(held, for: peer) == (try prefixes("10.1.0.0/16", "10.3.0.0/16")))
+        order.remove(peer)
+        #expect(order.ordered(try prefixes("fd00::/8", "10.0.0.0/8"), for: peer) == (try prefixes("10.0.0.0/8", "fd00::/8")))
+    }
+}

@@ -11,7 +11,9 @@ import Glibc
 extension TunnelDriver: UAPIConfigurable {
     func uapiGet() -> String {
         let peers = device.peers().map { status in
-            UAPISerializer.PeerEntry(
+            var status = status
+            status.allowedIPs = allowedIPsOrder.ordered(status.allowedIPs, for: status.publicKey)
+            return UAPISerializer.PeerEntry(
                 status: status, presharedKey: device.peerConfiguration(for: status.publicKey)?.presharedKey)
         }
         return UAPISerializer.get(
@@ -30,13 +32,17 @@ extension TunnelDriver: UAPIConfigurable {
                     .whenFailure { [logger] error in logger.error("setting fwmark \(mark) failed: \(error)") }
             }
         }
-        if request.replacePeers { device.removeAllPeers() }
+        if request.replacePeers {
+            device.removeAllPeers()
+            allowedIPsOrder.removeAll()
+        }
         let ownKey = device.configuration.privateKey?.publicKey
         for change in request.peers {
             // A peer with our own public key is silently ignored, as wireguard-go does.
             if change.publicKey == ownKey { continue }
             if change.remove {
                 device.removePeer(change.publicKey)
+                allowedIPsOrder.remove(change.publicKey)
                 continue
             }
             let existing = device.peerConfiguration(for: change.publicKey)
@@ -53,6 +59,7 @@ extension TunnelDriver: UAPIConfigurable {
             }
             do {
                 try device.addOrUpdatePeer(peer)
+                allowedIPsOrder.add(change.allowedIPs, for: change.publicKey, replacing: change.replaceAllowedIPs)
             } catch {
                 throw TunnelIOError(.invalidRequest, error.reason, errno: UAPIErrno.invalid)
             }

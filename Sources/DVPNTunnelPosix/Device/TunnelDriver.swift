@@ -44,6 +44,8 @@ final class TunnelDriver {
     private var timer: Scheduled<Void>?
     private var timerDeadline: TunnelInstant?
     private var load = HandshakeLoadMeter()
+    /// The order allowed IPs were given in, for `wg show` (see `AllowedIPsOrder`).
+    var allowedIPsOrder = AllowedIPsOrder()
 
     /// Packets the TUN device refused (queue full): lost like on a congested link.
     private(set) var tunWriteFailures: UInt64 = 0

@@ -39,6 +39,9 @@ struct TunnelIO {
             let driver = TunnelDriver(
                 device: device, tun: tun, eventLoop: loop, forcedUnderLoad: options.forceUnderLoad, logger: logger)
             driver.firewallMark = configuration.interface.firewallMark
+            for peer in configuration.peers {
+                driver.allowedIPsOrder.add(peer.configuration.allowedIPs, for: peer.configuration.publicKey, replacing: true)
+            }
             return NIOLoopBound(driver, eventLoop: loop)
         }.get()
         self.driver = driver
