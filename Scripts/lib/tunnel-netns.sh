@@ -164,12 +164,13 @@ tn_start() {
         ip netns exec "${TN_NS[$side]}" env $extra_env "$DVPN_BIN" tunnel up --config "$conf" --interface "$iface" >"$log" 2>&1 &
         TN_PIDS+=($!)
         tn_wait_socket "$iface"
-        # `tunnel up` assigns addresses after it serves the UAPI; wait for them (10 s at most).
+        # `tunnel up` logs "NAME is up" once its addresses and routes are in place (10 s at most).
         for _ in $(seq 100); do
-            tn_exec "$side" ip -o addr show dev "$iface" 2>/dev/null | grep -q "${TN_INNER4[$side]}/" && return 0
+            grep -q "$iface is up: " "$log" && return 0
+            kill -0 "${TN_PIDS[-1]}" 2>/dev/null || break
             sleep 0.1
         done
-        tn_die "ours: no address on $iface after 10 s (log: $(tail -3 "$log"))"
+        tn_die "ours: $iface not up after 10 s (log: $(tail -3 "$log"))"
         ;;
     *) tn_die "unknown implementation $impl" ;;
     esac
