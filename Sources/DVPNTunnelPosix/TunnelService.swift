@@ -51,7 +51,8 @@ public struct TunnelService: Service {
         let tun = try TunDevice(name: interfaceName, mtu: mtu, offload: options.useOffloads)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let configurator = InterfaceConfigurator(interface: tun.name, logger: logger)
+        let configurator = InterfaceConfigurator(
+            interface: tun.name, firewallMark: configuration.interface.firewallMark, logger: logger)
         var io = TunnelIO(tun: tun, loop: loop, logger: logger)
         do {
             try await io.start(configuration: configuration, mtu: mtu, options: options)
@@ -63,10 +64,9 @@ public struct TunnelService: Service {
                     for prefix in peer.configuration.allowedIPs where try configurator.addRoute(prefix) { needsMark = true }
                 }
             }
-            let mark = configuration.interface.firewallMark != 0
-                ? configuration.interface.firewallMark
-                : (needsMark ? InterfaceConfigurator.defaultRouteTable : 0)
-            if mark != 0 { try await io.setFirewallMark(mark) }
+            if needsMark, configuration.interface.firewallMark == 0 {
+                try await io.setFirewallMark(configurator.defaultRouteTable)
+            }
             let port = try await io.listenPort()
             logger.info("\(tun.name) is up: UDP port \(port), MTU \(mtu), \(configuration.peers.count) peer(s)")
             if let onReady = options.onReady { onReady(tun.name, port) }

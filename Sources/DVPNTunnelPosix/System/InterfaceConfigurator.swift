@@ -16,12 +16,18 @@ final class InterfaceConfigurator {
     let logger: Logger
     /// The `ip` arguments that undo each change, most recent last.
     private var undoStack: [[String]] = []
+    /// Prefixes already routed (two peers may list the same one; the core gives it to the last).
+    private var routed: Set<IPPrefix> = []
+    /// The table (and firewall mark) for default routes: the configured `FwMark`, else 51820, as
+    /// wg-quick chooses.
+    let defaultRouteTable: UInt32
 
-    /// The firewall mark and table wg-quick uses for default routes.
-    static let defaultRouteTable: UInt32 = 51_820
+    /// The firewall mark and table wg-quick uses for default routes when no `FwMark` is set.
+    static let defaultTable: UInt32 = 51_820
 
-    init(interface: String, logger: Logger) {
+    init(interface: String, firewallMark: UInt32, logger: Logger) {
         self.interface = interface
+        self.defaultRouteTable = firewallMark != 0 ? firewallMark : Self.defaultTable
         self.logger = logger
     }
 
@@ -36,12 +42,13 @@ final class InterfaceConfigurator {
     }
 
     /// Adds the route for one allowed IP; returns whether the tunnel's UDP socket must carry the
-    /// firewall mark `defaultRouteTable` (true once a default route went into its own table).
+    /// firewall mark `defaultRouteTable` (true when a default route went into that table).
     @discardableResult
     func addRoute(_ prefix: IPPrefix) throws(TunnelIOError) -> Bool {
+        guard routed.insert(prefix).inserted else { return false }
         let family = prefix.address.isIPv4 ? "-4" : "-6"
         if prefix.length == 0 {
-            let table = String(Self.defaultRouteTable)
+            let table = String(defaultRouteTable)
             try run([family, "route", "add", prefix.description, "dev", interface, "table", table])
             undoStack.append([family, "route", "del", prefix.description, "dev", interface, "table", table])
             try run([family, "rule", "add", "not", "fwmark", table, "table", table])
