@@ -3,6 +3,9 @@ import NIOCore
 
 /// Receives the IP packets NIO reads from the TUN descriptor (one `channelRead` per packet, a
 /// batch per wake-up) and hands them to the driver. Thin, as NIO handlers should be.
+///
+/// The driver is held `unowned(unsafe)`: `TunnelIO` keeps it alive until it has closed every
+/// channel whose pipeline holds one of these handlers, and no reference count per packet is paid.
 final class TunReadHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -28,7 +31,8 @@ final class TunReadHandler: ChannelInboundHandler {
 @available(*, unavailable)
 extension TunReadHandler: Sendable {}
 
-/// Receives the datagrams of the UDP socket (a vector read per wake-up) for the driver.
+/// Receives the datagrams of the UDP socket (a vector read per wake-up) for the driver (held as
+/// in `TunReadHandler`).
 ///
 /// Errors are logged and the socket stays open: an ICMP port-unreachable from a peer that is down
 /// surfaces as `ECONNREFUSED` on the next read, and that must not stop the tunnel.
