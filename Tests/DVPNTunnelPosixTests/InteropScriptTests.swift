@@ -42,14 +42,18 @@ import Testing
             return
         }
         let dvpn = Self.binDirectory.appendingPathComponent("dvpn")
-        let help = Process()
-        help.executableURL = dvpn
-        help.arguments = ["tunnel", "up", "--help"]
-        help.standardOutput = FileHandle.nullDevice
-        help.standardError = FileHandle.nullDevice
-        try help.run()
-        help.waitUntilExit()
-        try #require(help.terminationStatus == 0, "`dvpn tunnel up` is missing: register TunnelCommand in Sources/dvpn/DVPN.swift")
+        // `dvpn tunnel up` without --config is a usage error that names --config only when the
+        // command is registered.
+        let probe = Process()
+        probe.executableURL = dvpn
+        probe.arguments = ["tunnel", "up"]
+        let probeOutput = Pipe()
+        probe.standardOutput = probeOutput
+        probe.standardError = probeOutput
+        try probe.run()
+        let usage = String(decoding: probeOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        probe.waitUntilExit()
+        try #require(usage.contains("--config"), "`dvpn tunnel up` is missing: register TunnelCommand in Sources/dvpn/DVPN.swift")
 
         let script = Self.repositoryRoot.appendingPathComponent("Scripts/test/tunnel-interop.sh")
         let process = Process()
