@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "dvpn-node", targets: ["dvpn-node"]),
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
+        .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,6 +51,15 @@ let package = Package(
         .target(
             name: "DVPNCrypto",
             dependencies: ["CSodium", "CSecp256k1"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DVPNContractRuntime",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -95,6 +105,16 @@ let package = Package(
         .testTarget(
             name: "DVPNLedgerTests",
             dependencies: ["DVPNLedger", "DVPNCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNContractRuntimeTests",
+            dependencies: [
+                "DVPNContractRuntime",
+                "DVPNCrypto",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
