@@ -94,17 +94,24 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Test support (only test targets depend on it)
+
+        .target(
+            name: "DVPNTestSupport",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
 
         .testTarget(
             name: "DVPNCryptoTests",
-            dependencies: ["DVPNCrypto"],
+            dependencies: ["DVPNCrypto", "DVPNTestSupport"],
             resources: [.copy("Vectors")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DVPNLedgerTests",
-            dependencies: ["DVPNLedger", "DVPNCrypto"],
+            dependencies: ["DVPNLedger", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
