@@ -56,6 +56,7 @@ let package = Package(
             name: "DVPNLedger",
             dependencies: [
                 "DVPNCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
