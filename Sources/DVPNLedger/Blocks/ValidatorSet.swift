@@ -60,7 +60,7 @@ public struct ValidatorSet: Hashable, Sendable {
     }
 
     /// The set after `changes`, with the version bumped. Zero power removes a validator.
-    public func applying(_ changes: [ValidatorPowerChange]) throws(LedgerError) -> ValidatorSet {
+    public func applying(_ changes: [Validator]) throws(LedgerError) -> ValidatorSet {
         var byKey: [Schnorr.PublicKey: UInt64] = [:]
         for v in validators { byKey[v.publicKey] = v.power }
         for c in changes { byKey[c.publicKey] = c.power == 0 ? nil : c.power }
