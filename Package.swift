@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "dvpn-node", targets: ["dvpn-node"]),
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
+        .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,6 +51,15 @@ let package = Package(
         .target(
             name: "DVPNCrypto",
             dependencies: ["CSodium", "CSecp256k1"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DVPNContractRuntime",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -99,8 +109,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "DVPNContractRuntimeTests",
+            dependencies: [
+                "DVPNContractRuntime",
+                "DVPNCrypto",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "DVPNCommandsTests",
-            dependencies: ["DVPNCommands"],
+            // The executables are dependencies so that they are built before their tests run.
+            dependencies: ["DVPNCommands", "dvpn", "dvpn-node"],
             swiftSettings: strict
         ),
     ]
