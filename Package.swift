@@ -66,6 +66,7 @@ let package = Package(
             name: "DVPNLedger",
             dependencies: [
                 "DVPNCrypto",
+                "DVPNContractRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,7 +106,13 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNLedgerTests",
-            dependencies: ["DVPNLedger", "DVPNCrypto"],
+            dependencies: [
+                "DVPNLedger",
+                "DVPNCrypto",
+                "DVPNContractRuntime",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
