@@ -119,3 +119,16 @@ public struct TransactionLocation: Hashable, Sendable {
     public var height: UInt64
     public var index: Int
 }
+
+extension LedgerStore {
+    /// The validator set that had to sign block `height`'s commit: the last one written before
+    /// that block executed (genesis writes the first at height 0).
+    public func validatorSet(inForceAt height: UInt64) throws(LedgerError) -> ValidatorSet {
+        let raw = try read { db in
+            try Data.fetchOne(db, sql: "SELECT value FROM state_changes WHERE key = ? AND height < ? AND value IS NOT NULL ORDER BY height DESC LIMIT 1",
+                              arguments: [Data(StateKey.validatorSet.bytes), sqlInt(height)])
+        }
+        guard let raw else { throw LedgerError(.storage, "no validator set is stored before block \(height)") }
+        return try ValidatorSet(canonicalBytes: raw.bytes)
+    }
+}
