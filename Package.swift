@@ -96,11 +96,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Test support (only test targets depend on it)
+
+        .target(
+            name: "DVPNTestSupport",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
 
         .testTarget(
             name: "DVPNCryptoTests",
-            dependencies: ["DVPNCrypto"],
+            dependencies: ["DVPNCrypto", "DVPNTestSupport"],
             resources: [.copy("Vectors")],
             swiftSettings: strict
         ),
@@ -110,6 +117,7 @@ let package = Package(
                 "DVPNLedger",
                 "DVPNCrypto",
                 "DVPNContractRuntime",
+                "DVPNTestSupport",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
