@@ -16,9 +16,11 @@ let package = Package(
     products: [
         .executable(name: "dvpn", targets: ["dvpn"]),
         .executable(name: "dvpn-node", targets: ["dvpn-node"]),
+        .executable(name: "dvpn-bench", targets: ["dvpn-bench"]),
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
         .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
+        .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -73,6 +75,15 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(
+            name: "DVPNTunnel",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Executables and the command code they share
 
         .target(
@@ -93,6 +104,17 @@ let package = Package(
         .executableTarget(
             name: "dvpn-node",
             dependencies: ["DVPNCommands"],
+            swiftSettings: strict
+        ),
+
+        // MARK: Benchmarks (Scripts/bench/)
+
+        .executableTarget(
+            name: "dvpn-bench",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
 
@@ -128,9 +150,15 @@ let package = Package(
             dependencies: [
                 "DVPNContractRuntime",
                 "DVPNCrypto",
+                "DVPNLedger",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNTunnelTests",
+            dependencies: ["DVPNTunnel", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
