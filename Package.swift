@@ -68,6 +68,8 @@ let package = Package(
             name: "DVPNLedger",
             dependencies: [
                 "DVPNCrypto",
+                "DVPNContractRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -133,7 +135,14 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNLedgerTests",
-            dependencies: ["DVPNLedger", "DVPNCrypto", "DVPNTestSupport"],
+            dependencies: [
+                "DVPNLedger",
+                "DVPNCrypto",
+                "DVPNContractRuntime",
+                "DVPNTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "WAT", package: "WasmKit"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
