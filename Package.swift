@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "dvpn-bench", targets: ["dvpn-bench"]),
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
+        .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
         .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
     ],
     dependencies: [
@@ -56,9 +57,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "DVPNContractRuntime",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "DVPNLedger",
             dependencies: [
                 "DVPNCrypto",
+                "DVPNContractRuntime",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -140,7 +152,25 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNLedgerTests",
-            dependencies: ["DVPNLedger", "DVPNCrypto", "DVPNTestSupport"],
+            dependencies: [
+                "DVPNLedger",
+                "DVPNCrypto",
+                "DVPNContractRuntime",
+                "DVPNTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "WAT", package: "WasmKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNContractRuntimeTests",
+            dependencies: [
+                "DVPNContractRuntime",
+                "DVPNCrypto",
+                "DVPNLedger",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
