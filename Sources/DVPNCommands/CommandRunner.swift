@@ -22,13 +22,13 @@ public enum CommandRunner {
                 try syncCommand.run()
             }
             exit(0)
-        } catch let exitCode as ExitCode {
-            exit(exitCode.rawValue)
-        } catch is CleanExit {
-            Root.exit(withError: CleanExit.message(""))
-        } catch let error as ValidationError {
-            Root.exit(withError: error)
         } catch {
+            // Help (`--help` parses to a command whose run throws), clean exits, explicit exit
+            // codes and usage errors are swift-argument-parser's to print. Everything else is a
+            // runtime failure of ours: one line and exit code 1.
+            if error is ExitCode || Root.exitCode(for: error) != .failure {
+                Root.exit(withError: error)
+            }
             FileHandle.standardError.write(Data("\(Profile.programName): \(describe(error))\n".utf8))
             exit(1)
         }

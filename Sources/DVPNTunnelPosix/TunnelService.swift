@@ -1,4 +1,4 @@
-public import DVPNTunnel
+import DVPNTunnel
 public import Logging
 import NIOCore
 import NIOPosix

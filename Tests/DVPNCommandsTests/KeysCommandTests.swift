@@ -126,6 +126,17 @@ import Testing
         #expect(shown.stdout == first.stdout)
     }
 
+    @Test func helpIsPrintedNotReportedAsAnError() throws {
+        for program in ["dvpn", "dvpn-node"] {
+            let help = try ExecutableRunner.run(program, ["keys", "--help"])
+            #expect(help.status == 0, "\(program): \(help.stderr)")
+            #expect(help.stdout.contains("USAGE: \(program) keys"))
+            #expect(help.stderr.isEmpty)
+        }
+        let version = try ExecutableRunner.run("dvpn", ["--version"])
+        #expect(version.status == 0 && !version.stdout.isEmpty)
+    }
+
     @Test func missingFileAndBadArgumentsAreClearErrors() throws {
         let dir = try TemporaryDirectory()
         let missing = try ExecutableRunner.run("dvpn", ["keys", "show", "--data-dir", dir.path], environment: passphrase)

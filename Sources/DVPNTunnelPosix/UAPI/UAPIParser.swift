@@ -1,5 +1,5 @@
-public import DVPNCrypto
-public import DVPNTunnel
+import DVPNCrypto
+import DVPNTunnel
 
 /// Parses the `key=value` lines of a UAPI `set=1` operation, with wireguard-go's rules
 /// (`device/uapi.go`): keys are lowercase and exact, keys are 64 hex digits, boolean keys accept
