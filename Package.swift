@@ -61,6 +61,20 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Operator node: block production and the local HTTP API
+
+        .target(
+            name: "DVPNNode",
+            dependencies: [
+                "DVPNCrypto",
+                "DVPNLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Executables and the command code they share
 
         .target(
@@ -68,7 +82,9 @@ let package = Package(
             dependencies: [
                 "DVPNCrypto",
                 "DVPNLedger",
+                "DVPNNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -95,6 +111,16 @@ let package = Package(
         .testTarget(
             name: "DVPNLedgerTests",
             dependencies: ["DVPNLedger", "DVPNCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNNodeTests",
+            dependencies: [
+                "DVPNNode",
+                "DVPNLedger",
+                "DVPNCrypto",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
