@@ -125,7 +125,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNCommandsTests",
-            dependencies: ["DVPNCommands"],
+            // The executables are dependencies so that they are built before their tests run.
+            dependencies: ["DVPNCommands", "dvpn", "dvpn-node"],
             swiftSettings: strict
         ),
     ]

@@ -78,7 +78,8 @@ public enum ChaChaPoly {
         key: UnsafeRawBufferPointer, counter: UInt64, authenticating ad: UnsafeRawBufferPointer = .init(start: nil, count: 0)
     ) -> Int {
         precondition(buffer.count >= plaintextCount + tagByteCount && key.count == keyByteCount)
-        var nonce: (UInt32, UInt64) = (0, counter.littleEndian)
+        // 32 zero bits then the counter little-endian, as three packed 32-bit words (no padding).
+        var nonce: (UInt32, UInt32, UInt32) = (0, UInt32(truncatingIfNeeded: counter).littleEndian, UInt32(truncatingIfNeeded: counter >> 32).littleEndian)
         return withUnsafeBytes(of: &nonce) { n in
             _sealInPlace(buffer, plaintextCount, key, n, ad)
         }
@@ -106,7 +107,8 @@ public enum ChaChaPoly {
         authenticating ad: UnsafeRawBufferPointer = .init(start: nil, count: 0)
     ) -> Int? {
         guard buffer.count >= tagByteCount, key.count == keyByteCount else { return nil }
-        var nonce: (UInt32, UInt64) = (0, counter.littleEndian)
+        // 32 zero bits then the counter little-endian, as three packed 32-bit words (no padding).
+        var nonce: (UInt32, UInt32, UInt32) = (0, UInt32(truncatingIfNeeded: counter).littleEndian, UInt32(truncatingIfNeeded: counter >> 32).littleEndian)
         return withUnsafeBytes(of: &nonce) { n in
             _openInPlace(buffer, key, n, ad)
         }

@@ -1,0 +1,17 @@
+import ArgumentParser
+import DVPNCommands
+
+/// `dvpn`: the client (buy bandwidth, inspect and audit the ledger). Parsing and output only;
+/// the work is in the library modules.
+@main
+struct DVPN: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dvpn",
+        abstract: "dvpn client: buy VPN bandwidth by the megabyte and audit the ledger.",
+        version: DVPNVersion.string,
+        subcommands: [])
+
+    static func main() async {
+        await CommandRunner.main(DVPN.self, profile: ClientProfile.self)
+    }
+}
