@@ -100,6 +100,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Test support (only test targets depend on it)
+
+        .target(
+            name: "DVPNTestSupport",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
 
         .testTarget(
@@ -110,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNLedgerTests",
-            dependencies: ["DVPNLedger", "DVPNCrypto"],
+            dependencies: ["DVPNLedger", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

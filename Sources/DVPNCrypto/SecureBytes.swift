@@ -14,9 +14,10 @@ public struct SecureBytes: Sendable, ContiguousBytes, Equatable {
 
         init(count: Int) {
             _ = Sodium.ready
+            // Not mlock'ed: small secrets share pages with other allocations, and unlocking one
+            // secret's page at free time would silently unlock its neighbours. Deployments that
+            // care about swap should run without swap or with encrypted swap.
             pointer = .allocate(byteCount: Swift.max(count, 1), alignment: 16)
-            // Never swap this page out: secrets should not reach the swap file.
-            _ = sodium_mlock(pointer.baseAddress!, pointer.count)
             if count == 0 {
                 pointer.storeBytes(of: 0, as: UInt8.self)
             }
@@ -24,7 +25,6 @@ public struct SecureBytes: Sendable, ContiguousBytes, Equatable {
 
         deinit {
             sodium_memzero(pointer.baseAddress!, pointer.count)
-            _ = sodium_munlock(pointer.baseAddress!, pointer.count)
             pointer.deallocate()
         }
     }
