@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "dvpn-node", targets: ["dvpn-node"]),
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
+        .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,9 +54,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "DVPNContractRuntime",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "DVPNLedger",
             dependencies: [
                 "DVPNCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -127,6 +138,16 @@ let package = Package(
                 "DVPNLedger",
                 "DVPNCrypto",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNContractRuntimeTests",
+            dependencies: [
+                "DVPNContractRuntime",
+                "DVPNCrypto",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),
