@@ -89,10 +89,11 @@ public enum NodeAPI {
         /// A contract call's return value, hex.
         public var returnValue: String?
         public var events: [Event]
+        public var payouts: [Payout]
 
         public init(
             success: Bool, error: String? = nil, fee: UInt64, fuelUsed: UInt64? = nil,
-            returnValue: String? = nil, events: [Event] = []
+            returnValue: String? = nil, events: [Event] = [], payouts: [Payout] = []
         ) {
             self.success = success
             self.error = error
@@ -100,30 +101,48 @@ public enum NodeAPI {
             self.fuelUsed = fuelUsed
             self.returnValue = returnValue
             self.events = events
+            self.payouts = payouts
         }
     }
 
     /// An event a contract emitted: its name and data, hex.
     public struct Event: Codable, Sendable, Equatable {
         public var contract: String
-        public var topic: String
+        public var name: String
         public var data: String
-        public init(contract: String, topic: String, data: String) {
+        public init(contract: String, name: String, data: String) {
             self.contract = contract
-            self.topic = topic
+            self.name = name
             self.data = data
         }
     }
 
-    /// An account's balance and the nonce its next transaction must carry.
+    /// Money a contract paid out of its balance during a call.
+    public struct Payout: Codable, Sendable, Equatable {
+        public var contract: String
+        public var to: String
+        public var amount: UInt64
+        public init(contract: String, to: String, amount: UInt64) {
+            self.contract = contract
+            self.to = to
+            self.amount = amount
+        }
+    }
+
+    /// An account's committed balance and nonces.
     public struct Account: Codable, Sendable, Equatable {
         public var address: String
         public var balance: UInt64
+        /// The nonce the account's next transaction must carry by committed state.
         public var nonce: UInt64
-        public init(address: String, balance: UInt64, nonce: UInt64) {
+        /// The nonce a new transaction should carry so that it queues behind the account's
+        /// transactions already waiting in this node's mempool.
+        public var pendingNonce: UInt64
+        public init(address: String, balance: UInt64, nonce: UInt64, pendingNonce: UInt64) {
             self.address = address
             self.balance = balance
             self.nonce = nonce
+            self.pendingNonce = pendingNonce
         }
     }
 
@@ -132,13 +151,13 @@ public enum NodeAPI {
         public var chainID: String
         public var latestHeight: UInt64
         public var latestHash: String
-        /// Seconds since 1970 of the latest block's header time.
-        public var latestTime: Int64
+        /// The latest block's header time, milliseconds since 1970.
+        public var latestTime: UInt64
         public var validator: String
         public var mempoolSize: Int
         public var minimumFee: UInt64
         public init(
-            chainID: String, latestHeight: UInt64, latestHash: String, latestTime: Int64,
+            chainID: String, latestHeight: UInt64, latestHash: String, latestTime: UInt64,
             validator: String, mempoolSize: Int, minimumFee: UInt64
         ) {
             self.chainID = chainID
@@ -155,7 +174,8 @@ public enum NodeAPI {
     public struct Block: Codable, Sendable, Equatable {
         public var height: UInt64
         public var hash: String
-        public var time: Int64
+        /// Header time, milliseconds since 1970.
+        public var time: UInt64
         public var previousHash: String
         public var transactionsRoot: String
         public var stateRoot: String
@@ -166,7 +186,7 @@ public enum NodeAPI {
         public var transactions: [TransactionSummary]
 
         public init(
-            height: UInt64, hash: String, time: Int64, previousHash: String, transactionsRoot: String,
+            height: UInt64, hash: String, time: UInt64, previousHash: String, transactionsRoot: String,
             stateRoot: String, validatorSetHash: String, proposer: String, lastCommitSignatures: Int,
             transactions: [TransactionSummary]
         ) {
