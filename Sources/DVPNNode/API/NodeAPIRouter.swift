@@ -1,3 +1,4 @@
+import DVPNLedger
 import Foundation
 import Hummingbird
 import NIOCore

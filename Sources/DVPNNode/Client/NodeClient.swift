@@ -1,3 +1,4 @@
+import DVPNLedger
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
