@@ -122,7 +122,7 @@ let package = Package(
 
         .testTarget(
             name: "DVPNCryptoTests",
-            dependencies: ["DVPNCrypto"],
+            dependencies: ["DVPNCrypto", "DVPNTestSupport"],
             resources: [.copy("Vectors")],
             swiftSettings: strict
         ),

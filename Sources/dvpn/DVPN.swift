@@ -9,7 +9,7 @@ struct DVPN: AsyncParsableCommand {
         commandName: "dvpn",
         abstract: "dvpn client: buy VPN bandwidth by the megabyte and audit the ledger.",
         version: DVPNVersion.string,
-        subcommands: [])
+        subcommands: [KeysCommand<ClientProfile>.self])
 
     static func main() async {
         await CommandRunner.main(DVPN.self, profile: ClientProfile.self)

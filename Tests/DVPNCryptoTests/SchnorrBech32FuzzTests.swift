@@ -1,4 +1,5 @@
 import DVPNCrypto
+import DVPNTestSupport
 import Testing
 
 /// Decoder robustness (issue 2, acceptance): at least 100,000 random and mutated inputs each to
@@ -6,9 +7,6 @@ import Testing
 /// `Schnorr.Signature(rawRepresentation:)`. Each input must either round-trip or throw a
 /// `CryptoError` of the expected code; a trap would end the test process, so finishing is itself
 /// the "never traps" evidence. The generator is seeded, so a failure reproduces exactly.
-///
-/// The generator is local to this file on purpose: the shared `DVPNTestSupport.Fuzzer` is being
-/// written on another branch, and these tests will move to it once it lands.
 @Suite("Schnorr and bech32m decoders under fuzzing")
 struct SchnorrBech32FuzzTests {
     static let iterations = 100_000
@@ -128,24 +126,20 @@ struct SchnorrBech32FuzzTests {
     }
 }
 
-/// A small deterministic input generator: SplitMix64 randomness, random strings over the bech32
+/// A small deterministic input generator over `DVPNTestSupport.Fuzzer`: random strings over the bech32
 /// alphabet (both cases, plus the separator, other printable ASCII and some non-ASCII), and
 /// mutations of valid seeds (substitution, insertion, deletion, adjacent swap, case flip,
 /// truncation, duplication, splicing two seeds; bit flips and length changes for bytes).
 struct FuzzInput {
-    private var state: UInt64
+    /// The shared deterministic generator; this type adds string- and key-shaped mutations.
+    private var random: Fuzzer
 
     init(seed: UInt64) {
-        state = seed
+        random = Fuzzer(seed: seed)
     }
 
-    /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and good enough to drive mutations.
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        random.next()
     }
 
     mutating func below(_ bound: Int) -> Int {
