@@ -28,7 +28,7 @@ enum AddressArgument {
     static func account(_ address: AccountAddress, client: NodeClient) async throws -> NodeAPI.Account {
         do {
             return try await client.account(address.string)
-        } catch let error as NodeError where error.code == .notFound {
+        } catch where error.code == .notFound {
             throw CommandFailure("unknown address \(address.string): it has never held funds on this chain")
         }
     }

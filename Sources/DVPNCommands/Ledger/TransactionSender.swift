@@ -27,7 +27,7 @@ struct TransactionSender {
         let account: NodeAPI.Account
         do {
             account = try await client.account(address.string)
-        } catch let error as NodeError where error.code == .notFound {
+        } catch where error.code == .notFound {
             throw CommandFailure("\(address.string) holds no funds on this chain; transfer some DVPN to it first")
         }
         let chosenFee = fee ?? Amount(udvpn: status.minimumFee)
