@@ -66,6 +66,7 @@ let package = Package(
             name: "DVPNLedger",
             dependencies: [
                 "DVPNCrypto",
+                "DVPNContractRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -128,7 +129,14 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNLedgerTests",
-            dependencies: ["DVPNLedger", "DVPNCrypto", "DVPNTestSupport"],
+            dependencies: [
+                "DVPNLedger",
+                "DVPNCrypto",
+                "DVPNContractRuntime",
+                "DVPNTestSupport",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -42,15 +42,16 @@ public struct Receipt: Hashable, Sendable {
     }
 }
 
-/// An event a contract emitted: its name and opaque data the contract defines.
+/// An event a contract emitted: a short topic (e.g. `channel.redeem`) and data the contract
+/// defines.
 public struct ReceiptEvent: Hashable, Sendable {
     public var contract: String
-    public var name: String
+    public var topic: [UInt8]
     public var data: [UInt8]
 
-    public init(contract: String, name: String, data: [UInt8]) {
+    public init(contract: String, topic: [UInt8], data: [UInt8]) {
         self.contract = contract
-        self.name = name
+        self.topic = topic
         self.data = data
     }
 }
@@ -126,13 +127,13 @@ extension Receipt: CanonicalCodable {
 extension ReceiptEvent: CanonicalCodable {
     public func encode(to encoder: inout CanonicalEncoder) {
         encoder.encode(string: contract, maxLength: LedgerLimits.contractNameMaxLength)
-        encoder.encode(string: name, maxLength: LedgerLimits.methodMaxLength)
+        encoder.encode(bytes: topic, maxLength: LedgerLimits.methodMaxLength)
         encoder.encode(bytes: data, maxLength: LedgerLimits.maxEventBytes)
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(LedgerError) {
         contract = try decoder.decodeString(maxLength: LedgerLimits.contractNameMaxLength)
-        name = try decoder.decodeString(maxLength: LedgerLimits.methodMaxLength)
+        topic = try decoder.decodeBytes(maxLength: LedgerLimits.methodMaxLength)
         data = try decoder.decodeBytes(maxLength: LedgerLimits.maxEventBytes)
     }
 }

@@ -26,6 +26,9 @@ public struct TransactionRejection: Hashable, Sendable, CustomStringConvertible 
         case duplicate = "duplicate transaction"
         /// The mempool is full and this transaction does not pay more than the cheapest one.
         case mempoolFull = "mempool full"
+        /// The mempool holds another transaction with this nonce and this one does not pay a
+        /// higher fee to replace it.
+        case nonceAlreadyPending = "nonce already pending"
         /// The sender already has as many pending transactions as one sender may.
         case senderLimit = "too many pending transactions from this sender"
     }
