@@ -9,7 +9,10 @@ struct DVPN: AsyncParsableCommand {
         commandName: "dvpn",
         abstract: "dvpn client: buy VPN bandwidth by the megabyte and audit the ledger.",
         version: DVPNVersion.string,
-        subcommands: [KeysCommand<ClientProfile>.self])
+        subcommands: [
+            KeysCommand<ClientProfile>.self, BalanceCommand<ClientProfile>.self, TransferCommand<ClientProfile>.self,
+            LedgerCommand<ClientProfile>.self,
+        ])
 
     static func main() async {
         await CommandRunner.main(DVPN.self, profile: ClientProfile.self)

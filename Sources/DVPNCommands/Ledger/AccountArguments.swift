@@ -26,10 +26,17 @@ enum AddressArgument {
 
     /// The account, or a one-line "unknown address" failure when the chain has never seen it.
     static func account(_ address: AccountAddress, client: NodeClient) async throws -> NodeAPI.Account {
+        let result: Result<NodeAPI.Account, NodeError>
         do {
-            return try await client.account(address.string)
-        } catch where error.code == .notFound {
+            result = .success(try await client.account(address.string))
+        } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let account): return account
+        case .failure(let error) where error.code == .notFound:
             throw CommandFailure("unknown address \(address.string): it has never held funds on this chain")
+        case .failure(let error): throw error
         }
     }
 }

@@ -24,12 +24,7 @@ struct TransactionSender {
 
     func send(_ payload: TransactionPayload, fee: Amount? = nil, wait: Bool = true) async throws -> Sent {
         let status = try await client.status()
-        let account: NodeAPI.Account
-        do {
-            account = try await client.account(address.string)
-        } catch where error.code == .notFound {
-            throw CommandFailure("\(address.string) holds no funds on this chain; transfer some DVPN to it first")
-        }
+        let account = try await AddressArgument.account(address, client: client)
         let chosenFee = fee ?? Amount(udvpn: status.minimumFee)
         let body = TransactionBody(
             chainID: status.chainID, sender: identity.ledgerKey.publicKey, nonce: account.pendingNonce,

@@ -98,6 +98,9 @@ public final class Ledger: Sendable {
 
     public var mempoolCount: Int { head.withLock { $0.mempool.count } }
 
+    /// Whether the transaction `id` waits in the mempool.
+    public func isPending(_ id: Hash256) -> Bool { head.withLock { $0.mempool.contains(id) } }
+
     /// The next nonce `sender` should use, counting its pending transactions.
     public func nextNonce(for sender: Schnorr.PublicKey) -> UInt64 {
         head.withLock { $0.state.account(sender).nonce + UInt64($0.mempool.pending(from: sender).count) }

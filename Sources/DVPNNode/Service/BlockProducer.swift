@@ -26,7 +26,8 @@ struct BlockProducer<Chain: BlockProducing>: Service {
 
     func run() async throws {
         let clock = ContinuousClock()
-        var lastBlock = clock.now
+        // The first block comes at once, so a fresh node has a block to show within one poll.
+        var lastBlock = clock.now - emptyBlockInterval
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await Task.sleep(for: pollInterval)

@@ -30,7 +30,7 @@ public struct DevNodeService: Service {
         logger.info(
             "dev node ready",
             metadata: [
-                "chain": "\(setup.genesis.chainID)", "height": "\(await node.height)",
+                "chain": "\(setup.genesis.chainID)", "height": "\(node.height)",
                 "data-dir": "\(directory.path)", "dev-account": "\(setup.devAccount.string)",
             ])
         let producer = BlockProducer(
@@ -45,10 +45,10 @@ public struct DevNodeService: Service {
         do {
             try await group.run()
         } catch {
-            await node.close()
+            node.close()
             throw error
         }
-        await node.close()
-        logger.info("dev node stopped", metadata: ["height": "\(await node.height)"])
+        node.close()
+        logger.info("dev node stopped", metadata: ["height": "\(node.height)"])
     }
 }
