@@ -145,7 +145,9 @@ let package = Package(
                 "DVPNNode",
                 "DVPNLedger",
                 "DVPNCrypto",
+                "DVPNTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "WAT", package: "WasmKit"),
             ],
             swiftSettings: strict
         ),

@@ -16,8 +16,8 @@ final class DevNodeProcess {
         logFile = dataDirectory + "/../" + (dataDirectory as NSString).lastPathComponent + ".log"
         let addressFile = dataDirectory + "/api-address"
         try? FileManager.default.removeItem(atPath: addressFile)
-        FileManager.default.createFile(atPath: logFile, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
         process.executableURL = ExecutableRunner.binDirectory.appendingPathComponent("dvpn-node")
         process.arguments = [
             "serve", "--dev", "--data-dir", dataDirectory, "--api", "127.0.0.1:0",
@@ -26,8 +26,8 @@ final class DevNodeProcess {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "DVPN_PASSPHRASE")
         process.environment = environment
-        process.standardOutput = log
-        process.standardError = log
+        process.standardOutput = logHandle
+        process.standardError = logHandle
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
@@ -38,13 +38,13 @@ final class DevNodeProcess {
                 return
             }
             guard process.isRunning else {
-                throw NodeProcessError.exited(status: process.terminationStatus, log: log(tail: 40))
+                throw NodeProcessError.exited(status: process.terminationStatus, log: self.log(tail: 40))
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        throw NodeProcessError.notReady(log: log(tail: 40))
+        throw NodeProcessError.notReady(log: self.log(tail: 40))
     }
 
     var isRunning: Bool { process.isRunning }

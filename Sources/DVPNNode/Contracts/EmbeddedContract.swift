@@ -17,6 +17,11 @@ public struct EmbeddedContract: Sendable {
         self.base64 = base64
     }
 
+    /// A module given as bytes (tests deploy their own contracts this way).
+    init(name: String, code: [UInt8]) {
+        self.init(name: name, sha256: Hex.encode(SHA256.hash(code)), base64: Base64.encode(code))
+    }
+
     /// The module's bytes. The generator wrote valid base64 and its hash; a mismatch would mean
     /// the generated file was edited by hand, which the precondition refuses to run with.
     public var code: [UInt8] {
