@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "dvpn", targets: ["dvpn"]),
         .executable(name: "dvpn-node", targets: ["dvpn-node"]),
+        .executable(name: "dvpn-bench", targets: ["dvpn-bench"]),
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
         .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
@@ -109,6 +110,17 @@ let package = Package(
         .executableTarget(
             name: "dvpn-node",
             dependencies: ["DVPNCommands"],
+            swiftSettings: strict
+        ),
+
+        // MARK: Benchmarks (Scripts/bench/)
+
+        .executableTarget(
+            name: "dvpn-bench",
+            dependencies: [
+                "DVPNCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
 
