@@ -25,14 +25,15 @@ public struct Vote: Hashable, Sendable {
         self.signature = signature
     }
 
-    /// The signed bytes: `SigningDomain.vote` ‖ chain id ‖ (kind, height, round, block hash?).
+    /// The signed bytes: the kind's domain (`SigningDomain.prevote` or `.precommit`) ‖ chain id ‖
+    /// (height, round, block hash?). The kind is in the domain, so a prevote can never count as a
+    /// precommit.
     public static func signingMessage(chainID: String, kind: Kind, height: UInt64, round: UInt32, blockHash: Hash256?) -> [UInt8] {
         var e = CanonicalEncoder()
-        e.encode(kind.rawValue)
         e.encode(height)
         e.encode(round)
         e.encode(optional: blockHash)
-        return SigningDomain.vote.message(chainID: chainID, body: e.bytes)
+        return (kind == .prevote ? SigningDomain.prevote : SigningDomain.precommit).message(chainID: chainID, body: e.bytes)
     }
 
     /// Signs a vote with a validator key.

@@ -17,7 +17,7 @@ public struct Genesis: Hashable, Sendable {
     /// Validates and normalises (sorts) the parts.
     public init(chainID: String, genesisTime: Timestamp, validators: ValidatorSet, balances: [GenesisBalance],
                 contracts: [GenesisContract], params: ChainParameters) throws(LedgerError) {
-        try Genesis.validateChainID(chainID)
+        try SigningDomain.validateChainID(chainID)
         try params.validate()
         guard validators.version == 0 else { throw LedgerError(.ruleViolation, "the genesis validator set has version 0") }
         let balances = balances.sorted { Schnorr.PublicKey.byBytes($0.address.publicKey, $1.address.publicKey) }
@@ -51,16 +51,6 @@ public struct Genesis: Hashable, Sendable {
 
     /// Tagged SHA-256 of the canonical encoding (not of the JSON text, whose layout is free).
     public var hash: Hash256 { Hash256.tagged("dvpn/genesis", canonicalBytes) }
-
-    static func validateChainID(_ id: String) throws(LedgerError) {
-        let ok = !id.isEmpty && id.utf8.count <= LedgerLimits.chainIDMaxLength && id.utf8.allSatisfy {
-            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
-                || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_")
-        }
-        guard ok else {
-            throw LedgerError(.outOfRange, "chain id \"\(id.prefix(80))\" must be 1–\(LedgerLimits.chainIDMaxLength) characters of a-z 0-9 - . _")
-        }
-    }
 
     static func validateContractName(_ name: String) throws(LedgerError) {
         let ok = !name.isEmpty && name.utf8.count <= LedgerLimits.contractNameMaxLength && name.utf8.allSatisfy {

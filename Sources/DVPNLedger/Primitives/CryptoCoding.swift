@@ -59,10 +59,8 @@ extension Schnorr.PublicKey {
     }
 }
 
-/// The signing domains the ledger's own messages use, beyond the transaction domain.
+/// The signing domain the ledger adds to the ones `SigningDomain` names.
 extension SigningDomain {
-    /// A consensus vote (prevote or precommit).
-    public static let vote = SigningDomain(tag: "dvpn/vote/v1")
     /// A validator's approval of a validator-set change.
     public static let validatorUpdate = SigningDomain(tag: "dvpn/validator-update/v1")
 }
