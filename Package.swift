@@ -168,6 +168,7 @@ let package = Package(
             dependencies: [
                 "DVPNContractRuntime",
                 "DVPNCrypto",
+                "DVPNLedger",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

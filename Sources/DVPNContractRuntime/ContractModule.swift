@@ -8,12 +8,13 @@ public struct ContractModule: Sendable {
     public let codeHash: [UInt8]
     /// The callable methods (exported functions of type `() -> ()`), sorted by name.
     public let methods: [String]
-    /// WasmKit's parsed form.
-    let module: Module
+    /// WasmKit's parsed form (of the code with its mutable globals exported) and the instances
+    /// kept for reuse.
+    let pool: InstancePool
 
-    init(codeHash: [UInt8], methods: [String], module: Module) {
+    init(codeHash: [UInt8], methods: [String], pool: InstancePool) {
         self.codeHash = codeHash
         self.methods = methods
-        self.module = module
+        self.pool = pool
     }
 }

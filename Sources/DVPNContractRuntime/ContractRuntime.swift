@@ -6,12 +6,13 @@ import WasmKit
 ///
 /// Determinism (DESIGN.md, "The contract engine"): a call's outcome depends only on the module,
 /// the method, the arguments, the ``ContractContext``, the storage it reads, the fuel budget and
-/// the ``ContractLimits``. Floating point is rejected at load; every call gets a fresh instance
-/// (fresh memory and globals); fuel is charged per metered region by WasmKit and per host call by
-/// ``FuelSchedule``; errors carry no host addresses.
+/// the ``ContractLimits``. Floating point is rejected at load; every call starts from the state
+/// instantiation produces (a pooled instance reset to it, see ``ContractInstance``); fuel is
+/// charged per metered region by WasmKit and per host call by ``FuelSchedule``; errors carry no
+/// host addresses.
 ///
 /// Thread safety: the runtime holds only immutable state (the engines are `Sendable` and carry no
-/// interceptor), and each call builds its own store, so calls may run concurrently.
+/// interceptor); an instance serves one call at a time, so calls may run concurrently.
 public final class ContractRuntime: Sendable {
     public let limits: ContractLimits
     /// Runs calls: lazy translation (only the functions a call reaches), fuel metering, software
@@ -42,25 +43,24 @@ public final class ContractRuntime: Sendable {
     /// Validates and parses a module (see ``ModuleValidator`` for the rules).
     public func load(code: [UInt8]) throws(ContractRuntimeError) -> ContractModule {
         let summary = try ModuleValidator(limits: limits).validate(code)
+        let runnable = try GlobalExporter.exportingGlobals(
+            summary.mutableGlobals, of: code, existingExports: summary.exportNames)
         let module: Module
         do {
-            module = try parseWasm(bytes: code, features: ModuleValidator.features)
+            module = try parseWasm(bytes: runnable, features: ModuleValidator.features)
         } catch {
             throw ContractRuntimeError(.invalidModule, "malformed module: \(error)")
         }
         // Instantiating on the eager engine translates, and so validates, every function body.
         do {
-            let store = Store(engine: validationEngine)
-            let environment = HostEnvironment(
-                context: ContractContext(
-                    chainID: "", contract: "", caller: [], attachedFunds: 0, contractBalance: 0, blockHeight: 0,
-                    blockTime: 0),
-                arguments: [], storage: EmptyStorage(), limits: limits)
-            _ = try module.instantiate(store: store, imports: environment.imports(store: store))
+            _ = try ContractInstance(module: module, mutableGlobals: summary.mutableGlobals, engine: validationEngine)
+        } catch let error as ContractRuntimeError {
+            throw error
         } catch {
             throw ContractRuntimeError(.invalidModule, "module does not validate: \(Self.firstLine(of: error))")
         }
-        return ContractModule(codeHash: SHA256.hash(code), methods: summary.methods, module: module)
+        let pool = InstancePool(module: module, mutableGlobals: summary.mutableGlobals, engine: engine)
+        return ContractModule(codeHash: SHA256.hash(code), methods: summary.methods, pool: pool)
     }
 
     /// Calls `method` with `arguments`. Never throws: a failed call is an outcome like any other,
@@ -84,16 +84,29 @@ public final class ContractRuntime: Sendable {
             return failure(.unknownMethod, "the contract has no method \"\(method)\"", fuelUsed: base)
         }
 
-        let store = Store(engine: engine)
+        let pool = module.pool
+        let instance: ContractInstance
+        do {
+            // A module loaded by another runtime (another engine, perhaps other limits) gets a
+            // fresh instance here and is not pooled.
+            instance = pool.engine === engine
+                ? try pool.take()
+                : try ContractInstance(module: pool.module, mutableGlobals: pool.mutableGlobals, engine: engine)
+        } catch {
+            return failure(.trap, "instantiation failed: \(Self.firstLine(of: error))", fuelUsed: base)
+        }
+        defer { if pool.engine === engine { pool.giveBack(instance) } }
+
+        let store = instance.store
         store.fuel = Fuel(remaining: fuel - base)
-        let environment = HostEnvironment(context: context, arguments: arguments, storage: storage, limits: limits)
-        defer { environment.memory = nil }
+        let environment = HostEnvironment(
+            context: context, arguments: arguments, storage: storage, limits: limits, memory: instance.memory)
+        instance.binding.environment = environment
+        defer { instance.binding.environment = nil }
         let fuelUsed = { fuel - (store.fuel?.remaining ?? 0) }
 
         do {
-            let instance = try module.module.instantiate(store: store, imports: environment.imports(store: store))
-            environment.memory = instance.exports[memory: HostABI.memoryExportName]
-            guard let function = instance.exports[function: method] else {
+            guard let function = instance.instance.exports[function: method] else {
                 return failure(.unknownMethod, "the contract has no method \"\(method)\"", fuelUsed: fuelUsed())
             }
             _ = try function.invoke([])
@@ -133,9 +146,4 @@ public final class ContractRuntime: Sendable {
         let text = String(describing: error)
         return String(text.prefix { $0 != "\n" })
     }
-}
-
-/// A storage namespace with nothing in it, for the validation instance.
-private struct EmptyStorage: ContractStorageReader {
-    func value(forKey key: [UInt8]) -> [UInt8]? { nil }
 }

@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func memoryCannotGrowPastItsDeclaredMaximum() {
-        let outcome = call("grow")
+        let outcome = call("growTooFar")
         #expect(outcome.status == .success(returnData: .littleEndian(UInt32.max)), "memory.grow answers -1")
     }
 

@@ -88,6 +88,28 @@ import Testing
         try expectRejected(.invalidModule, #"(module (memory (export "memory") 1 1) (func $s) (start $s))"#)
     }
 
+    @Test func rejectsTableWritesAndSegmentDrops() throws {
+        // State outside memory and globals would survive the reset of a pooled instance.
+        try expectRejected(.invalidModule, """
+            (module (memory (export "memory") 1 1) (table 1 1 funcref)
+              (func (export "m") (table.set 0 (i32.const 0) (ref.null func))))
+            """)
+        try expectRejected(.invalidModule, """
+            (module (memory (export "memory") 1 1) (table 1 2 funcref)
+              (func (export "m") (drop (table.grow 0 (ref.null func) (i32.const 1)))))
+            """)
+        try expectRejected(.invalidModule, """
+            (module (memory (export "memory") 1 1) (data "x") (func (export "m") (data.drop 0)))
+            """)
+    }
+
+    @Test func rejectsTheRuntimesReservedExportNames() throws {
+        try expectRejected(.invalidModule, """
+            (module (memory (export "memory") 1 1) (global (mut i32) (i32.const 0))
+              (func (export "dvpn.runtime.global.0")))
+            """)
+    }
+
     @Test func rejectsModulesThatDoNotValidate() throws {
         // Type error in a body: i64.add on i32 operands. Caught at load, not at the first call.
         try expectRejected(.invalidModule, """

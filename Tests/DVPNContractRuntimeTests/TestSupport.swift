@@ -72,8 +72,27 @@ enum Fixtures {
     static let probeModule = """
         (module
         \(hostImports)
-          (memory (export "memory") 1 1)
+          (memory (export "memory") 1 2)
           (data (i32.const 8192) "contract says no")
+          (global $counter (mut i32) (i32.const 7))
+
+          ;; returns the counter global (u32 little-endian) and the byte at 5000
+          (func $readState (export "readState")
+            (i32.store (i32.const 4096) (global.get $counter))
+            (i32.store8 (i32.const 4100) (i32.load8_u (i32.const 5000)))
+            (call $return_data (i32.const 4096) (i32.const 5)))
+
+          ;; changes the global and memory, then returns the state
+          (func (export "bump")
+            (global.set $counter (i32.add (global.get $counter) (i32.const 1)))
+            (i32.store8 (i32.const 5000) (i32.add (i32.load8_u (i32.const 5000)) (i32.const 1)))
+            (call $readState))
+
+          ;; changes the global and memory, then traps
+          (func (export "bumpThenTrap")
+            (global.set $counter (i32.add (global.get $counter) (i32.const 1)))
+            (i32.store8 (i32.const 5000) (i32.const 0xAB))
+            unreachable)
 
           ;; returns its arguments
           (func (export "echo")
@@ -195,9 +214,14 @@ enum Fixtures {
           (func $recurse (export "recurse")
             (call $recurse))
 
-          ;; grows memory past its declared maximum; returns what memory.grow answered
+          ;; grows memory by one page (to its declared maximum); returns what memory.grow answered
           (func (export "grow")
             (i32.store (i32.const 4096) (memory.grow (i32.const 1)))
+            (call $return_data (i32.const 4096) (i32.const 4)))
+
+          ;; tries to grow memory past its declared maximum
+          (func (export "growTooFar")
+            (i32.store (i32.const 4096) (memory.grow (i32.const 2)))
             (call $return_data (i32.const 4096) (i32.const 4)))
 
           ;; not a method: takes a parameter

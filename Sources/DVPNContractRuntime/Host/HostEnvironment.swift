@@ -1,29 +1,45 @@
 import WasmKit
 
 /// The state one call's host functions share: the call's inputs, its journal, and the guest's
-/// memory once the module is instantiated.
+/// memory.
 ///
-/// A reference type because every host function closure captures it. It is confined to the thread
-/// running the call and lives no longer than the call (the runtime clears `memory` at the end,
-/// which also breaks the store → function → closure → environment → memory cycle).
-final class HostEnvironment<Storage: ContractStorageReader> {
+/// Confined to the thread running the call and alive no longer than the call: an instance's host
+/// functions reach it through the instance's ``HostBinding``, which points at the environment of
+/// the call in progress and at nothing between calls.
+final class HostEnvironment {
     let context: ContractContext
     let arguments: [UInt8]
-    let storage: Storage
+    let storage: any ContractStorageReader
     let limits: ContractLimits
+    let memory: Memory?
     var journal = CallJournal()
-    var memory: Memory?
 
-    init(context: ContractContext, arguments: [UInt8], storage: Storage, limits: ContractLimits) {
+    init(
+        context: ContractContext, arguments: [UInt8], storage: any ContractStorageReader, limits: ContractLimits,
+        memory: Memory?
+    ) {
         self.context = context
         self.arguments = arguments
         self.storage = storage
         self.limits = limits
+        self.memory = memory
     }
 
     /// Balance the contract can still pay out in this call.
     var availableBalance: UInt64 {
         context.contractBalance - journal.transferred
+    }
+}
+
+/// Where an instance's host functions find the call in progress. The functions are created once
+/// per instance and capture this box; the runtime points it at each call's environment in turn.
+final class HostBinding {
+    var environment: HostEnvironment?
+
+    /// The call in progress; a host function called outside a call (never, in practice) fails.
+    func current() throws(HostFailure) -> HostEnvironment {
+        guard let environment else { throw HostFailure(.invalidHostCall, "host function called outside a call") }
+        return environment
     }
 }
 

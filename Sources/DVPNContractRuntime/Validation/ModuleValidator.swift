@@ -10,6 +10,7 @@ import WasmParser
 /// - exactly one memory, defined by the module, exported as `memory`, with a declared maximum
 ///   within the limits (so `memory.grow` is bounded); tables bounded the same way;
 /// - no start function (a call's only entry points are its exported methods);
+/// - no table writes, table growth or segment drops (see ``CodeScanner``);
 /// - no proposal beyond WebAssembly 2.0's integer core with reference types.
 struct ModuleValidator {
     /// The WebAssembly proposals a contract may use. SIMD, threads, exceptions, memory64,
@@ -20,6 +21,10 @@ struct ModuleValidator {
     struct Summary {
         /// Exported functions of type `() -> ()`, sorted by name: the callable methods.
         var methods: [String]
+        /// Indices of the module's mutable globals (it can import none).
+        var mutableGlobals: [UInt32]
+        /// Every export name, to keep added exports from colliding with them.
+        var exportNames: Set<String>
     }
 
     let limits: ContractLimits
@@ -36,6 +41,7 @@ struct ModuleValidator {
         var memories: [MemoryType] = []
         var exports: [Export] = []
         var codes: [Code] = []
+        var mutableGlobals: [UInt32] = []
 
         while true {
             let payload: ParsingPayload?
@@ -54,7 +60,7 @@ struct ModuleValidator {
                         guard case .function(let type) = subType.body else {
                             throw ContractRuntimeError(.invalidModule, "only function types are allowed")
                         }
-                        if FloatingPointScanner.isFloatingPoint(type) {
+                        if CodeScanner.isFloatingPoint(type) {
                             throw ContractRuntimeError(.floatingPoint, "floating-point function type \(type)")
                         }
                         functionTypes.append(type)
@@ -71,8 +77,11 @@ struct ModuleValidator {
             case .memorySection(let declared):
                 memories.append(contentsOf: declared.map(\.type))
             case .globalSection(let globals):
-                if let global = globals.first(where: { FloatingPointScanner.isFloatingPoint($0.type.valueType) }) {
+                if let global = globals.first(where: { CodeScanner.isFloatingPoint($0.type.valueType) }) {
                     throw ContractRuntimeError(.floatingPoint, "floating-point global of type \(global.type.valueType)")
+                }
+                for (index, global) in globals.enumerated() where global.type.mutability == .variable {
+                    mutableGlobals.append(UInt32(index))
                 }
             case .tagSection:
                 throw ContractRuntimeError(.invalidModule, "exception tags are not allowed")
@@ -87,10 +96,10 @@ struct ModuleValidator {
 
         try checkMemory(memories, exports: exports)
         for (index, body) in codes.enumerated() {
-            if let local = body.locals.first(where: FloatingPointScanner.isFloatingPoint) {
+            if let local = body.locals.first(where: CodeScanner.isFloatingPoint) {
                 throw ContractRuntimeError(.floatingPoint, "function \(index) has a local of type \(local)")
             }
-            try FloatingPointScanner.scan(body, functionTypes: functionTypes)
+            try CodeScanner.scan(body, functionTypes: functionTypes)
         }
 
         var methods: [String] = []
@@ -106,7 +115,7 @@ struct ModuleValidator {
             }
             if type == FunctionType(parameters: [], results: []) { methods.append(export.name) }
         }
-        return Summary(methods: methods.sorted())
+        return Summary(methods: methods.sorted(), mutableGlobals: mutableGlobals, exportNames: Set(exports.map(\.name)))
     }
 
     /// An import must be a host ABI function with exactly the ABI's signature.

@@ -1,15 +1,20 @@
 import WasmKit
 import WasmParser
 
-/// Finds floating-point (and SIMD) operations in a function body.
+/// Finds the operators a contract may not use in a function body.
 ///
-/// DESIGN.md, "Determinism": floating point is rejected when a module is loaded, because NaN
-/// payloads and some conversions are not bit-for-bit reproducible across hosts. Integer code is.
-/// The scan covers every operator that produces, consumes or reinterprets an `f32`/`f64`/`v128`;
-/// value types of locals, globals and signatures are checked by ``ModuleValidator``.
-struct FloatingPointScanner: AnyInstructionVisitor {
-    /// Thrown at the first floating-point operator, naming it.
+/// - Floating point and SIMD. DESIGN.md, "Determinism": floating point is rejected when a module
+///   is loaded, because NaN payloads and some conversions are not bit-for-bit reproducible across
+///   hosts. Integer code is. The scan covers every operator that produces, consumes or
+///   reinterprets an `f32`/`f64`/`v128`; value types of locals, globals and signatures are checked
+///   by ``ModuleValidator``.
+/// - Operators that change instance state outside memory and globals: table writes and growth,
+///   and segment drops. With them gone, a call's whole effect on an instance is its memory and
+///   its mutable globals, which is what lets ``InstancePool`` reset an instance exactly.
+struct CodeScanner: AnyInstructionVisitor {
+    /// Thrown at the first forbidden operator, naming it.
     struct Found: Error {
+        let isFloatingPoint: Bool
         let instruction: String
         let offset: Int
     }
@@ -21,14 +26,25 @@ struct FloatingPointScanner: AnyInstructionVisitor {
 
     mutating func visit(_ instruction: Instruction) throws(Found) {
         if Self.isFloatingPoint(instruction, functionTypes: functionTypes) {
-            throw Found(instruction: "\(instruction)", offset: binaryOffset)
+            throw Found(isFloatingPoint: true, instruction: "\(instruction)", offset: binaryOffset)
+        }
+        if Self.changesInstanceState(instruction) {
+            throw Found(isFloatingPoint: false, instruction: "\(instruction)", offset: binaryOffset)
+        }
+    }
+
+    /// Table mutations and segment drops: state that would outlive a call in a reused instance.
+    static func changesInstanceState(_ instruction: Instruction) -> Bool {
+        switch instruction {
+        case .tableSet, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop, .dataDrop: true
+        default: false
         }
     }
 
     /// Scans one function body.
     static func scan(_ code: Code, functionTypes: [FunctionType]) throws(ContractRuntimeError) {
         var parser = ExpressionParser(code: code)
-        var scanner = FloatingPointScanner(functionTypes: functionTypes)
+        var scanner = CodeScanner(functionTypes: functionTypes)
         while true {
             let visit: ExpressionParser.Visit?
             do {
@@ -39,9 +55,12 @@ struct FloatingPointScanner: AnyInstructionVisitor {
             guard let visit else { return }
             do {
                 try visit(visitor: &scanner)
-            } catch {
+            } catch where error.isFloatingPoint {
                 throw ContractRuntimeError(
                     .floatingPoint, "floating-point instruction \(error.instruction) at offset \(error.offset)")
+            } catch {
+                throw ContractRuntimeError(
+                    .invalidModule, "instruction \(error.instruction) at offset \(error.offset) is not allowed")
             }
         }
     }
