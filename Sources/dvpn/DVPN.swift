@@ -11,6 +11,7 @@ struct DVPN: AsyncParsableCommand {
         version: DVPNVersion.string,
         subcommands: [
             KeysCommand<ClientProfile>.self, BalanceCommand<ClientProfile>.self, TransferCommand<ClientProfile>.self,
+            OffersCommand.self, OfferCommand<ClientProfile>.self, ChannelCommand<ClientProfile>.self,
             LedgerCommand<ClientProfile>.self,
         ])
 

@@ -8,16 +8,10 @@ extension LedgerNode {
         let payerKey = try payer.map { (text) throws(NodeError) in try Self.parseAddress(text).publicKey }
         let payeeKey = try payee.map { (text) throws(NodeError) in try Self.parseAddress(text).publicKey }
         try requireContract(ChannelsContract.name)
-        let prefix = StateKey.contractStorage(contract: ChannelsContract.name, key: ChannelRecord.keyPrefix).bytes
-        let rows: [(key: [UInt8], value: [UInt8])]
-        do {
-            rows = try ledger.withState { state in state.entries.filter { $0.key.starts(with: prefix) } }
-        } catch {
-            throw NodeError(.storage, "reading channels: \(error.reason)")
-        }
+        let rows = try storageRows(contract: ChannelsContract.name, prefix: ChannelRecord.keyPrefix)
         var channels: [NodeAPI.Channel] = []
         for row in rows {
-            guard let id = ChannelRecord.id(fromStorageKey: row.key.dropFirst(prefix.count)),
+            guard let id = ChannelRecord.id(fromStorageKey: row.suffix),
                   let record = ChannelRecord(decoding: row.value)
             else {
                 logger.warning("skipping an undecodable channel record", metadata: ["key": "\(Hex.encode(row.key))"])
@@ -44,6 +38,19 @@ extension LedgerNode {
             throw NodeError(.storage, "channel \(id) is stored in a form this node cannot read")
         }
         return record.view(id: id)
+    }
+
+    /// Every storage entry of `contract` whose key starts with `prefix`, with the key's rest.
+    /// (A scan of the state: fine for a dev node's size; an index would replace it at scale.)
+    func storageRows(contract: String, prefix: [UInt8]) throws(NodeError) -> [(suffix: ArraySlice<UInt8>, key: [UInt8], value: [UInt8])] {
+        let full = StateKey.contractStorage(contract: contract, key: prefix).bytes
+        do {
+            return try ledger.withState { state in
+                state.entries.filter { $0.key.starts(with: full) }.map { ($0.key.dropFirst(full.count), $0.key, $0.value) }
+            }
+        } catch {
+            throw NodeError(.storage, "reading the \(contract) contract's storage: \(error.reason)")
+        }
     }
 
     func requireContract(_ name: String) throws(NodeError) {
@@ -105,9 +112,22 @@ struct ChannelRecord: Equatable {
 }
 
 extension LedgerNode {
-    /// Offers from the `registry` contract.
+    /// Offers from the `registry` contract, cheapest first; `stale` tells whether the offer's
+    /// heartbeat is older than the registry's lifetime at the current height.
     func offers(country: String?, maxPricePerGiB: UInt64?) async throws(NodeError) -> [NodeAPI.Offer] {
-        try requireContract("registry")
-        throw NodeError(.notFound, "reading the registry contract's offers is not implemented yet")
+        try requireContract(RegistryContract.name)
+        let height = ledger.height
+        let rows = try storageRows(contract: RegistryContract.name, prefix: OfferRecord.keyPrefix)
+        var offers: [NodeAPI.Offer] = []
+        for row in rows {
+            guard let record = OfferRecord(decoding: row.value) else {
+                logger.warning("skipping an undecodable offer record", metadata: ["key": "\(Hex.encode(row.key))"])
+                continue
+            }
+            if let country, record.terms.country != country { continue }
+            if let maxPricePerGiB, record.terms.pricePerGiB.udvpn > maxPricePerGiB { continue }
+            offers.append(record.view(height: height))
+        }
+        return offers.sorted { ($0.pricePerGiB, $0.operator) < ($1.pricePerGiB, $1.operator) }
     }
 }
