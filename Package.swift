@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
         .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
+        .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -83,6 +84,15 @@ let package = Package(
                 "DVPNLedger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .target(
+            name: "DVPNTunnel",
+            dependencies: [
+                "DVPNCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -172,6 +182,11 @@ let package = Package(
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNTunnelTests",
+            dependencies: ["DVPNTunnel", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

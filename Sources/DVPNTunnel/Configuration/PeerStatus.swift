@@ -1,0 +1,32 @@
+public import DVPNCrypto
+
+/// What `wg show` reports about a peer: its configuration (without the secret) and its counters.
+public struct PeerStatus: Sendable {
+    public var publicKey: X25519.PublicKey
+    /// The current endpoint: configured, or learned from the last authenticated packet.
+    public var endpoint: Endpoint?
+    /// The allowed IPs this peer holds in the routing table, sorted.
+    public var allowedIPs: [IPPrefix]
+    public var presharedKeySet: Bool
+    public var persistentKeepaliveInterval: UInt16?
+    /// When the last handshake completed; `unixNanoseconds` gives the wall-clock time `wg` shows.
+    public var lastHandshake: TunnelInstant?
+    /// Bytes received from this peer, counted as whole datagrams (as wireguard-go counts them).
+    public var rxBytes: UInt64
+    /// Bytes sent to this peer, counted as whole datagrams.
+    public var txBytes: UInt64
+
+    public init(
+        publicKey: X25519.PublicKey, endpoint: Endpoint?, allowedIPs: [IPPrefix], presharedKeySet: Bool,
+        persistentKeepaliveInterval: UInt16?, lastHandshake: TunnelInstant?, rxBytes: UInt64, txBytes: UInt64
+    ) {
+        self.publicKey = publicKey
+        self.endpoint = endpoint
+        self.allowedIPs = allowedIPs
+        self.presharedKeySet = presharedKeySet
+        self.persistentKeepaliveInterval = persistentKeepaliveInterval
+        self.lastHandshake = lastHandshake
+        self.rxBytes = rxBytes
+        self.txBytes = txBytes
+    }
+}
