@@ -156,8 +156,8 @@ let package = Package(
                 "DVPNCrypto",
                 "DVPNContractRuntime",
                 "DVPNTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "WAT", package: "WasmKit"),
-                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),

@@ -44,22 +44,32 @@ public struct Commit: Hashable, Sendable {
 
     /// Checks every signature and the power threshold against the set in force at `height`.
     public func verify(chainID: String, validators: ValidatorSet) throws(LedgerError) {
-        guard isStrictlySorted(signatures.map(\.validator)) else {
-            throw LedgerError(.ruleViolation, "commit for height \(height) lists a validator twice or out of order")
-        }
         let message = Vote.signingMessage(chainID: chainID, kind: .precommit, height: height, round: round, blockHash: blockHash)
+        try validators.requireSupermajority(signatures, over: message, what: "commit for height \(height)")
+    }
+}
+
+extension ValidatorSet {
+    /// Checks that `signatures` are sorted and unique, each by a member of this set and valid
+    /// over `message`, and together hold more than 2/3 of the power. `what` names the signed
+    /// object in errors.
+    func requireSupermajority(_ signatures: [ValidatorSignature], over message: [UInt8], what: String) throws(LedgerError) {
+        guard isStrictlySorted(signatures.map(\.validator)) else {
+            throw LedgerError(.ruleViolation, "\(what) lists a validator twice or out of order")
+        }
         var power: UInt64 = 0
         for entry in signatures {
-            guard let p = validators.power(of: entry.validator) else {
-                throw LedgerError(.ruleViolation, "commit for height \(height) is signed by \(Hex.encode(entry.validator.rawRepresentation)), not a validator at that height")
+            let key = Hex.encode(entry.validator.rawRepresentation)
+            guard let p = self.power(of: entry.validator) else {
+                throw LedgerError(.ruleViolation, "\(what) is signed by \(key), not a validator of the set in force")
             }
             guard entry.validator.isValidSignature(entry.signature, for: message) else {
-                throw LedgerError(.invalidSignature, "commit for height \(height): precommit signature of validator \(Hex.encode(entry.validator.rawRepresentation)) does not verify")
+                throw LedgerError(.invalidSignature, "\(what): the signature of validator \(key) does not verify")
             }
             power += p
         }
-        guard validators.isSupermajority(power) else {
-            throw LedgerError(.ruleViolation, "commit for height \(height) holds \(power) of \(validators.totalPower) voting power, needs more than 2/3")
+        guard isSupermajority(power) else {
+            throw LedgerError(.ruleViolation, "\(what) holds \(power) of \(totalPower) voting power, needs more than 2/3")
         }
     }
 }

@@ -32,12 +32,13 @@ extension Executor {
     /// then, every transaction, and the roots and supply after re-executing them.
     public func verify(_ block: Block, after parent: ChainPosition, state: LedgerState) -> BlockVerification {
         let header = block.header
-        let height = header.height
+        // Violations name the height the block stands at, which a corrupted header cannot move.
+        let height = parent.height + 1
         func fail(_ rule: ChainViolation.Rule, _ detail: String, tx: Int? = nil) -> BlockVerification {
             .invalid(ChainViolation(height: height, transactionIndex: tx, rule: rule, detail: detail))
         }
         guard header.chainID == genesis.chainID else { return fail(.chainID, "header names chain \"\(header.chainID)\"") }
-        guard height == parent.height + 1 else { return fail(.heightSequence, "expected height \(parent.height + 1), header says \(height)") }
+        guard header.height == height else { return fail(.heightSequence, "expected height \(height), header says \(header.height)") }
         guard header.previousBlockHash == parent.blockHash else {
             return fail(.previousBlockHash, "header links to \(header.previousBlockHash), the previous block is \(parent.blockHash)")
         }
@@ -79,7 +80,7 @@ extension Executor {
 
     /// Height 1 carries no commit; every later block carries a valid commit of its parent.
     private func checkLastCommit(_ block: Block, parent: ChainPosition) -> ChainViolation? {
-        let height = block.header.height
+        let height = parent.height + 1
         guard let commit = block.lastCommit else {
             guard parent.height == 0 else {
                 return ChainViolation(height: height, rule: .commitInvalid, detail: "block carries no commit for block \(parent.height)")

@@ -33,6 +33,14 @@ extension LedgerStore {
     /// `lastCommit` replaces the commit stored for the previous height, so each height keeps the
     /// commit the chain carries.
     public func append(_ block: Block, commit: Commit, receipts: [Receipt], changes: StateChanges) throws(LedgerError) {
+        try append(block, commit: commit, receipts: receipts, changes: changes, beforeCommit: nil)
+    }
+
+    /// `append` with a hook run inside the transaction after every row is written, before it
+    /// commits: crash tests copy the files there (what a `kill -9` at that instant leaves) or
+    /// throw to abort.
+    func append(_ block: Block, commit: Commit, receipts: [Receipt], changes: StateChanges,
+                beforeCommit: ((Database) throws -> Void)?) throws(LedgerError) {
         let height = block.height
         guard commit.height == height, commit.blockHash == block.hash else {
             throw LedgerError(.ruleViolation, "the commit given with block \(height) is for block \(commit.height) \(commit.blockHash)")
@@ -59,6 +67,7 @@ extension LedgerStore {
             }
             try db.execute(sql: "INSERT INTO commits (height, data) VALUES (?, ?)", arguments: [h, Data(commit.canonicalBytes)])
             try Self.writeChanges(changes, height: height, db: db)
+            try beforeCommit?(db)
         }
     }
 

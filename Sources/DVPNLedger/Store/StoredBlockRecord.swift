@@ -108,14 +108,13 @@ extension LedgerStore {
         }
     }
 
-    /// Rows of per-block tables whose height has no block (state changes may sit at height 0).
+    /// Rows whose height has no block (state changes and state rows may sit at height 0, genesis).
     public func orphans() throws(LedgerError) -> StoreOrphans {
         try read { db in
             var found: [String: UInt64] = [:]
-            for (table, floor) in [("transactions", 1), ("receipts", 1), ("commits", 1), ("state_changes", 0)] {
-                let sql = "SELECT MIN(height) FROM \(table) WHERE height >= \(floor) AND height NOT IN (SELECT height FROM blocks)"
-                if let h = try Int64.fetchOne(db, sql: sql) { found[table] = UInt64(h) }
-                if let low = try Int64.fetchOne(db, sql: "SELECT MIN(height) FROM \(table) WHERE height < \(floor)") { found[table] = UInt64(max(0, low)) }
+            for (table, floor) in [("transactions", 1), ("receipts", 1), ("commits", 1), ("state_changes", 0), ("state", 0), ("tx_index", 1)] {
+                let sql = "SELECT MIN(height) FROM \(table) WHERE height < \(floor) OR (height > 0 AND height NOT IN (SELECT height FROM blocks))"
+                if let h = try Int64.fetchOne(db, sql: sql) { found[table] = UInt64(max(0, h)) }
             }
             return StoreOrphans(firstOrphanHeight: found)
         }

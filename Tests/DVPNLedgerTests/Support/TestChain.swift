@@ -117,6 +117,9 @@ final class TestLedger {
     let ledger: Ledger
     let signer: CommitSigner
     private var clock: UInt64 = 1_750_000_001_000
+    /// Nonces handed out but maybe not yet submitted, so several transactions of one sender can
+    /// be made before a block.
+    private var issued: [Int: UInt64] = [:]
 
     init(genesis: Genesis = TestGenesis.make(), validator: Int = 100) throws {
         self.genesis = genesis
@@ -129,7 +132,9 @@ final class TestLedger {
     /// A signed transaction from account `from` with its next nonce.
     func transaction(from: Int, fee: UInt64 = 1_000, nonce: UInt64? = nil, _ payload: TransactionPayload) throws -> Transaction {
         let key = TestKeys.key(from)
-        let body = TransactionBody(chainID: genesis.chainID, sender: key.publicKey, nonce: nonce ?? ledger.nextNonce(for: key.publicKey),
+        let next = nonce ?? max(ledger.nextNonce(for: key.publicKey), issued[from] ?? 0)
+        issued[from] = next + 1
+        let body = TransactionBody(chainID: genesis.chainID, sender: key.publicKey, nonce: next,
                                    fee: Amount(udvpn: fee), payload: payload)
         return try body.signed(with: key)
     }
