@@ -62,13 +62,13 @@ func isValidEndpoint(_ endpoint: [UInt8]) -> Bool {
         }
         return true
     }
+    // ':' is not allowed here, so an IPv6 address without brackets is refused.
     for byte in host {
         let isAlphanumeric = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
             || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         guard isAlphanumeric || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") else { return false }
     }
-    // A colon inside an unbracketed host would be an IPv6 address without brackets.
     return true
 }
 

@@ -40,6 +40,13 @@ import Testing
         #expect(overlaid.status == .success(returnData: [6, 7, 8]), "a read sees the call's own write")
     }
 
+    @Test func storageGetReportsTheFullLengthAndCopiesWhatFits() {
+        var storage = MemoryStorage()
+        storage.values[key] = Array(1...10)
+        let outcome = call("getIntoSmallBuffer", key, storage: storage)
+        #expect(outcome.status == .success(returnData: .littleEndian(UInt32(10)) + [1, 2, 3, 4]))
+    }
+
     @Test func storageDeleteIsAWriteOfNil() {
         var storage = MemoryStorage()
         storage.values[key] = [1]
@@ -96,10 +103,20 @@ import Testing
         #expect(call("refuse").status == .failure(ContractRuntimeError(.aborted, "contract says no")))
     }
 
-    @Test func schnorrVerifyRejectsGarbage() {
-        let key = [UInt8](repeating: 0x01, count: 32)
-        let signature = [UInt8](repeating: 0x02, count: 64)
-        let outcome = call("verify", key + signature + Array("message".utf8))
-        #expect(outcome.status == .success(returnData: [0]))
+    @Test func schnorrVerifyChecksBIP340SignaturesOverTheFullMessage() {
+        let signer = Account(5)
+        let message = Array("a voucher, or anything else".utf8)
+        let signature = signer.sign(message)
+        #expect(call("verify", signer.address + signature + message).status == .success(returnData: [1]))
+        #expect(call("verify", signer.address + signature + message.dropLast()).status == .success(returnData: [0]))
+        #expect(call("verify", Account(6).address + signature + message).status == .success(returnData: [0]))
+        var tampered = signature
+        tampered[10] ^= 1
+        #expect(call("verify", signer.address + tampered + message).status == .success(returnData: [0]))
+        // Bytes that are not a key or a signature at all verify as false; they do not fail the call.
+        let notAKey = [UInt8](repeating: 0xFF, count: 32)
+        #expect(call("verify", notAKey + signature + message).status == .success(returnData: [0]))
+        let garbage = [UInt8](repeating: 0x02, count: 64)
+        #expect(call("verify", signer.address + garbage + message).status == .success(returnData: [0]))
     }
 }

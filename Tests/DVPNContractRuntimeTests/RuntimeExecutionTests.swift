@@ -69,6 +69,15 @@ import Testing
         #expect(starved.fuelUsed == 10)
     }
 
+    @Test func aHostCallTheBudgetCannotPayRunsOutOfFuel() {
+        // Enough for the call's base charge and a few operators, not for a storage write (1000+).
+        let outcome = call("put", key + [1, 2, 3, 4], fuel: 2_300)
+        #expect(outcome.failureCode == .outOfFuel)
+        #expect(outcome.fuelUsed == 2_300)
+        #expect(outcome.writes.isEmpty)
+        #expect(call("put", key + [1, 2, 3, 4], fuel: 5_000).succeeded)
+    }
+
     @Test func fuelGrowsWithTheWorkDone() {
         let small = call("countDown", .littleEndian(UInt32(10)))
         let large = call("countDown", .littleEndian(UInt32(10_000)))

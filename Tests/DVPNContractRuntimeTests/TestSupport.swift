@@ -117,6 +117,14 @@ enum Fixtures {
                 (i32.store8 (i32.const 4096) (i32.const 1))
                 (call $return_data (i32.const 4096) (i32.add (local.get $n) (i32.const 1))))))
 
+          ;; args: key (8 bytes); reads into a 4-byte buffer, returns the length (u32 little-endian)
+          ;; the host reported and the 4 bytes it copied
+          (func (export "getIntoSmallBuffer")
+            (call $input_read (i32.const 0))
+            (i32.store (i32.const 4096)
+              (call $storage_get (i32.const 0) (i32.const 8) (i32.const 4100) (i32.const 4)))
+            (call $return_data (i32.const 4096) (i32.const 8)))
+
           ;; args: key (8 bytes)
           (func (export "delete")
             (call $input_read (i32.const 0))
