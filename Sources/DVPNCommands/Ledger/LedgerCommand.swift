@@ -6,7 +6,7 @@ public struct LedgerCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         CommandConfiguration(
             commandName: "ledger",
             abstract: "Inspect blocks and transactions, and audit the whole history.",
-            subcommands: [LedgerShowCommand.self, LedgerTransactionCommand.self])
+            subcommands: [LedgerShowCommand.self, LedgerTransactionCommand.self, LedgerVerifyCommand<Profile>.self])
     }
 
     public init() {}
