@@ -59,14 +59,13 @@ start_node() {
     fail "the node did not serve within 30 s of starting"
 }
 
-address_of() { "$dvpn" balance --node "$api" --key-file "$1" --insecure-no-passphrase --json \
-    | sed -n 's/.*"address" *: *"\(dvpn1[^"]*\)".*/\1/p'; }
+address_of() { "$dvpn" keys show --key-file "$1" --json | sed -n 's/.*"address" *: *"\(dvpn1[^"]*\)".*/\1/p'; }
 
 # A sender: transfers 1 udvpn at a time and logs "hash height" for every transfer the API
 # reported committed. Failures (the node is down, a nonce raced a crash) are expected: skip.
 send_loop() { # key-file to log
     while [ -f "$work/flowing" ]; do
-        if out=$("$dvpn" transfer "$2" 0.000001 --node "$api" --key-file "$1" --insecure-no-passphrase --json 2>/dev/null); then
+        if out=$("$dvpn" transfer "$2" 0.000001 --node "$api" --key-file "$1" --json 2>/dev/null); then
             hash=$(printf '%s' "$out" | sed -n 's/.*"hash" *: *"\([0-9a-f]*\)".*/\1/p')
             height=$(printf '%s' "$out" | sed -n 's/.*"height" *: *\([0-9][0-9]*\).*/\1/p')
             [ -n "$hash" ] && [ -n "$height" ] && echo "$hash $height" >>"$3"
@@ -82,7 +81,7 @@ start_node
 "$dvpn" keys new --key-file "$work/sink.key" --insecure-no-passphrase >/dev/null
 second=$(address_of "$work/second.key")
 sink=$(address_of "$work/sink.key")
-"$dvpn" transfer "$second" 100 --node "$api" --key-file "$work/node/dev-account.key" --insecure-no-passphrase >/dev/null
+"$dvpn" transfer "$second" 100 --node "$api" --key-file "$work/node/dev-account.key" >/dev/null
 
 touch "$work/flowing"
 send_loop "$work/node/dev-account.key" "$sink" "$work/committed-1" &
