@@ -129,6 +129,8 @@ let package = Package(
             name: "dvpn-bench",
             dependencies: [
                 "DVPNCrypto",
+                "DVPNLedger",
+                "DVPNNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
