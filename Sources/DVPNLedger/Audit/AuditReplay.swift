@@ -151,15 +151,27 @@ struct AuditReplay {
             }
             guard call.contract == "channels" else { continue }
             switch call.method {
-            case "open": report.channelsOpened += 1
+            case "open":
+                report.channelsOpened += 1
             case "redeem":
                 report.channelsRedeemed += 1
-                for payout in receipt.payouts {
-                    report.paidToOperators = (try? report.paidToOperators.adding(payout.amount)) ?? report.paidToOperators
-                }
-            case "reclaim": report.channelsReclaimed += 1
-            default: break
+                addPaidToOperators(receipt.payouts)
+            case "closeCooperative":
+                report.channelsClosedCooperatively += 1
+                // The sender is the payer; what goes to anyone else goes to the payee.
+                addPaidToOperators(receipt.payouts.filter { $0.to.publicKey != tx.sender })
+            case "reclaim":
+                report.channelsReclaimed += 1
+            default:
+                break
             }
+        }
+    }
+
+    private mutating func addPaidToOperators(_ payouts: [Payout]) {
+        for payout in payouts {
+            // Payouts come out of escrow, which the supply check bounds; the sum cannot overflow.
+            report.paidToOperators = (try? report.paidToOperators.adding(payout.amount)) ?? report.paidToOperators
         }
     }
 

@@ -9,7 +9,10 @@ public struct AuditReport: Hashable, Sendable {
     public var channelsOpened: UInt64 = 0
     public var channelsRedeemed: UInt64 = 0
     public var channelsReclaimed: UInt64 = 0
-    /// udvpn the channels contract paid to payees (operators) on redeem.
+    /// Channels settled at once with the payee's co-signature (`closeCooperative`).
+    public var channelsClosedCooperatively: UInt64 = 0
+    /// udvpn the channels contract paid to payees (operators): redeems, and the payee's share of
+    /// cooperative closes.
     public var paidToOperators = Amount.zero
     public var feesBurned = Amount.zero
     public var genesisSupply = Amount.zero

@@ -13,6 +13,8 @@ public struct ChainParameters: Hashable, Sendable {
     /// Upper bound of any one call's fuel, however high its fee.
     public var maxFuelPerCall: UInt64
     /// Blocks a payer must wait after `close` before `reclaim`, during which the payee can redeem.
+    /// The channels contract in `Contracts/build` fixes 20; genesis records the value so clients
+    /// and auditors know it.
     public var channelSettlementWindow: UInt64
 
     public init(maxBlockBytes: UInt64, maxTransactionsPerBlock: UInt32, maxTransactionBytes: UInt64, minFee: Amount,
@@ -27,10 +29,11 @@ public struct ChainParameters: Hashable, Sendable {
     }
 
     /// Values for a development network: 1 MiB blocks, 64 KiB transactions, 0.001 DVPN minimum
-    /// fee buying 1,000 fuel per udvpn up to 10 million fuel per call, 100-block settlement window.
+    /// fee buying 1,000 fuel per udvpn up to 10 million fuel per call, 20-block settlement window
+    /// (the channels contract's).
     public static let devnet = ChainParameters(
         maxBlockBytes: 1 << 20, maxTransactionsPerBlock: 5_000, maxTransactionBytes: 64 * 1024,
-        minFee: Amount(udvpn: 1_000), fuelPerUdvpn: 1_000, maxFuelPerCall: 10_000_000, channelSettlementWindow: 100)
+        minFee: Amount(udvpn: 1_000), fuelPerUdvpn: 1_000, maxFuelPerCall: 10_000_000, channelSettlementWindow: 20)
 
     /// The fuel budget of a call paying `fee`: min(fee × fuelPerUdvpn, maxFuelPerCall).
     public func fuelBudget(fee: Amount) -> UInt64 {

@@ -35,7 +35,9 @@ final class AuditFixture: Sendable {
     }
 
     /// A fresh copy of the database in its own directory.
-    func copy() throws -> TemporaryDirectory {
+    func copy() throws -> TemporaryDirectory { try Self.copy(directory) }
+
+    static func copy(_ directory: TemporaryDirectory) throws -> TemporaryDirectory {
         let target = TemporaryDirectory()
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasPrefix(LedgerStore.fileName) {
             try FileManager.default.copyItem(atPath: directory.file(name), toPath: target.file(name))
@@ -48,6 +50,22 @@ final class AuditFixture: Sendable {
         let store = try LedgerStore(directory: directory.path, readOnly: true)
         defer { try? store.close() }
         return try ChainAuditor(store: store, expectedGenesis: expectedGenesis).run()
+    }
+
+    /// Replaces one blob of one row in the database in `directory`. False when the change would
+    /// break a primary key (the flipped key collides with another row's), which no single-row
+    /// corruption of this database can produce.
+    static func overwrite(_ directory: TemporaryDirectory, table: TamperTable, column: String, row: Row, with bytes: [UInt8]) throws -> Bool {
+        let db = try database(directory)
+        defer { try? db.close() }
+        let condition = table.key.map { "\($0) = ?" }.joined(separator: " AND ")
+        let arguments = StatementArguments([Data(bytes).databaseValue] + table.key.map { row[$0] as DatabaseValue })
+        do {
+            try db.write { try $0.execute(sql: "UPDATE \(table.name) SET \(column) = ? WHERE \(condition)", arguments: arguments) }
+            return true
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            return false
+        }
     }
 
     /// Opens the raw SQLite file for tampering.

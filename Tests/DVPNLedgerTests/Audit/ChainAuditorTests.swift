@@ -43,14 +43,10 @@ struct ChainAuditorTests {
     /// Flips one bit at `offset` of a blob column of one row, then audits.
     static func flip(_ table: TamperTable, column: String, row: Row, offset: (Int) -> Int) throws -> (expected: UInt64?, outcome: AuditOutcome)? {
         let copy = try AuditFixture.shared.copy()
-        let db = try AuditFixture.database(copy)
         guard let blob = row[column] as Data?, !blob.isEmpty else { return nil }
         var bytes = [UInt8](blob)
         bytes[offset(bytes.count)] ^= 0x01
-        let condition = table.key.map { "\($0) = ?" }.joined(separator: " AND ")
-        let arguments = StatementArguments([Data(bytes).databaseValue] + table.key.map { row[$0] as DatabaseValue })
-        try db.write { try $0.execute(sql: "UPDATE \(table.name) SET \(column) = ? WHERE \(condition)", arguments: arguments) }
-        try db.close()
+        guard try AuditFixture.overwrite(copy, table: table, column: column, row: row, with: bytes) else { return nil }
         let expected = table.height.map { UInt64(row[$0] as Int64) }
         return (expected, try AuditFixture.audit(copy))
     }

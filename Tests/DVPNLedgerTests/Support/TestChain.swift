@@ -121,9 +121,9 @@ final class TestLedger {
     /// be made before a block.
     private var issued: [Int: UInt64] = [:]
 
-    init(genesis: Genesis = TestGenesis.make(), validator: Int = 100) throws {
+    init(genesis: Genesis = TestGenesis.make(), contractCode: [String: [UInt8]] = TestGenesis.contractCode, validator: Int = 100) throws {
         self.genesis = genesis
-        ledger = try Ledger(store: LedgerStore(directory: directory.path), genesis: genesis, contractCode: TestGenesis.contractCode)
+        ledger = try Ledger(store: LedgerStore(directory: directory.path), genesis: genesis, contractCode: contractCode)
         signer = CommitSigner(key: TestKeys.key(validator), chainID: genesis.chainID)
     }
 
