@@ -76,6 +76,20 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Operator node: block production and the local HTTP API
+
+        .target(
+            name: "DVPNNode",
+            dependencies: [
+                "DVPNCrypto",
+                "DVPNLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         .target(
             name: "DVPNTunnel",
             dependencies: [
@@ -107,9 +121,10 @@ let package = Package(
                 "DVPNCrypto",
                 "DVPNLedger",
                 "DVPNTunnelPosix",
+                "DVPNNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -130,6 +145,8 @@ let package = Package(
             name: "dvpn-bench",
             dependencies: [
                 "DVPNCrypto",
+                "DVPNLedger",
+                "DVPNNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -158,6 +175,18 @@ let package = Package(
                 "DVPNContractRuntime",
                 "DVPNTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "WAT", package: "WasmKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNNodeTests",
+            dependencies: [
+                "DVPNNode",
+                "DVPNLedger",
+                "DVPNCrypto",
+                "DVPNTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
             swiftSettings: strict

@@ -8,6 +8,6 @@ struct DVPNBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dvpn-bench",
         abstract: "dvpn micro-benchmarks (run through Scripts/bench/*.sh).",
-        subcommands: [CryptoBenchmarkCommand.self],
+        subcommands: [CryptoBenchmarkCommand.self, LedgerBenchmarkCommand.self],
         defaultSubcommand: CryptoBenchmarkCommand.self)
 }

@@ -9,7 +9,11 @@ struct DVPN: AsyncParsableCommand {
         commandName: "dvpn",
         abstract: "dvpn client: buy VPN bandwidth by the megabyte and audit the ledger.",
         version: DVPNVersion.string,
-        subcommands: [KeysCommand<ClientProfile>.self, TunnelCommand.self])
+        subcommands: [
+            KeysCommand<ClientProfile>.self, BalanceCommand<ClientProfile>.self, TransferCommand<ClientProfile>.self,
+            OffersCommand.self, OfferCommand<ClientProfile>.self, ChannelCommand<ClientProfile>.self,
+            LedgerCommand<ClientProfile>.self, TunnelCommand.self,
+        ])
 
     static func main() async {
         await CommandRunner.main(DVPN.self, profile: ClientProfile.self)

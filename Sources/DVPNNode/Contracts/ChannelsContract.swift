@@ -1,0 +1,131 @@
+import DVPNCrypto
+import DVPNLedger
+
+/// The client side of the `channels` contract (Contracts/channels, Contracts/README.md): the
+/// argument layouts of its methods, the voucher a payer signs, and the stored channel record.
+///
+/// Arguments are the contract's canonical bytes: fixed-width big-endian integers and raw
+/// fixed-size keys. Only the contract enforces rules; this type merely speaks its format.
+public enum ChannelsContract {
+    public static let name = "channels"
+    /// Signing domain of a voucher: the payer's promise of a cumulative amount.
+    public static let voucherTag = "dvpn/voucher/v1"
+    /// Signing domain of the payee's co-signature on a final amount (cooperative close).
+    public static let cooperativeCloseTag = "dvpn/channel-close/v1"
+
+    /// `open(payee[32], expiry u64, clientTunnelKey[32])`, the deposit attached.
+    public static func open(payee: Schnorr.PublicKey, expiryHeight: UInt64, clientTunnelKey: X25519.PublicKey, deposit: Amount)
+        -> ContractCall
+    {
+        var encoder = CanonicalEncoder()
+        encoder.encode(fixed: payee.rawRepresentation, count: 32)
+        encoder.encode(expiryHeight)
+        encoder.encode(fixed: clientTunnelKey.rawRepresentation, count: 32)
+        return ContractCall(contract: name, method: "open", arguments: encoder.bytes, attachedFunds: deposit)
+    }
+
+    /// `topUp(id u64)`, the extra deposit attached.
+    public static func topUp(channel: UInt64, amount: Amount) -> ContractCall {
+        ContractCall(contract: name, method: "topUp", arguments: idArgument(channel), attachedFunds: amount)
+    }
+
+    /// `redeem(id u64, cumulative u64, signature[64])`, sent by the payee.
+    public static func redeem(_ voucher: Voucher) -> ContractCall {
+        var encoder = CanonicalEncoder()
+        encoder.encode(voucher.channel)
+        encoder.encode(voucher.cumulative.udvpn)
+        encoder.encode(fixed: voucher.signature.rawRepresentation, count: 64)
+        return ContractCall(contract: name, method: "redeem", arguments: encoder.bytes)
+    }
+
+    /// `close(id u64)`: the payer starts the settlement window.
+    public static func close(channel: UInt64) -> ContractCall {
+        ContractCall(contract: name, method: "close", arguments: idArgument(channel))
+    }
+
+    /// `reclaim(id u64)`: the payer takes back what was not redeemed, once allowed.
+    public static func reclaim(channel: UInt64) -> ContractCall {
+        ContractCall(contract: name, method: "reclaim", arguments: idArgument(channel))
+    }
+
+    /// The channel id `open` returns (UInt64 big-endian).
+    public static func channelID(fromReturnValue bytes: [UInt8]) throws(NodeError) -> UInt64 {
+        var decoder = CanonicalDecoder(bytes)
+        do {
+            let id = try decoder.decodeUInt64()
+            try decoder.finish()
+            return id
+        } catch {
+            throw NodeError(.badRequest, "channels.open returned \(bytes.count) bytes, not a channel id")
+        }
+    }
+
+    /// The bytes a voucher or co-signature signs: tag ‖ chain id (both UInt32-length-prefixed
+    /// UTF-8) ‖ channel id ‖ amount (UInt64 BE), exactly as the contract rebuilds them.
+    static func signedMessage(tag: String, chainID: String, channel: UInt64, amount: UInt64) -> [UInt8] {
+        var encoder = CanonicalEncoder()
+        encoder.encode(string: tag, maxLength: 64)
+        encoder.encode(string: chainID, maxLength: LedgerLimits.chainIDMaxLength)
+        encoder.encode(channel)
+        encoder.encode(amount)
+        return encoder.bytes
+    }
+
+    static func idArgument(_ id: UInt64) -> [UInt8] {
+        var encoder = CanonicalEncoder()
+        encoder.encode(id)
+        return encoder.bytes
+    }
+}
+
+/// A payer's signed promise: "on channel `channel` of chain `chainID` I owe `cumulative` in
+/// total". Printed and parsed as hex of `channel u64 ‖ cumulative u64 ‖ signature[64]` (80 bytes),
+/// the form a payer hands to the payee.
+public struct Voucher: Sendable, Equatable {
+    public let channel: UInt64
+    public let cumulative: Amount
+    public let signature: Schnorr.Signature
+
+    /// Signs a voucher with the payer's key.
+    public init(chainID: String, channel: UInt64, cumulative: Amount, payerKey: Schnorr.PrivateKey) throws(NodeError) {
+        let message = ChannelsContract.signedMessage(
+            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative.udvpn)
+        do {
+            signature = try payerKey.signature(for: message)
+        } catch {
+            throw NodeError(.configuration, "cannot sign the voucher: \(error.reason)")
+        }
+        self.channel = channel
+        self.cumulative = cumulative
+    }
+
+    /// Parses the hex form.
+    public init(hex: String) throws(NodeError) {
+        guard let bytes = Hex.decode(hex), bytes.count == 80 else {
+            throw NodeError(.badRequest, "a voucher is 160 hex digits (channel, amount, signature), got '\(hex.prefix(40))…'")
+        }
+        var decoder = CanonicalDecoder(bytes)
+        do {
+            channel = try decoder.decodeUInt64()
+            cumulative = Amount(udvpn: try decoder.decodeUInt64())
+            signature = try Schnorr.Signature(rawRepresentation: try decoder.decodeFixed(count: 64))
+        } catch {
+            throw NodeError(.badRequest, "malformed voucher: \(error)")
+        }
+    }
+
+    public var hex: String {
+        var encoder = CanonicalEncoder()
+        encoder.encode(channel)
+        encoder.encode(cumulative.udvpn)
+        encoder.encode(fixed: signature.rawRepresentation, count: 64)
+        return Hex.encode(encoder.bytes)
+    }
+
+    /// Whether `payer` signed this voucher for `chainID` (the contract checks the same).
+    public func isSigned(by payer: Schnorr.PublicKey, chainID: String) -> Bool {
+        let message = ChannelsContract.signedMessage(
+            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative.udvpn)
+        return payer.isValidSignature(signature, for: message)
+    }
+}

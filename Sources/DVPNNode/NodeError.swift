@@ -1,0 +1,51 @@
+/// The one public error type of DVPNNode, in the style of `LedgerError` and `CryptoError`: an
+/// extensible code, a reason a person can act on, and where it was raised.
+///
+/// The HTTP API maps codes to status codes (`badRequest` → 400, `notFound` → 404, `rejected` → 422),
+/// and the CLI prints `reason` on one line.
+public struct NodeError: Error, Hashable, CustomStringConvertible, Sendable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate let name: String
+
+        /// A request or a response could not be parsed (bad JSON, bad hex, bad address…).
+        public static let badRequest = Code(name: "bad request")
+        /// What was asked for does not exist (no block at that height, no such channel).
+        public static let notFound = Code(name: "not found")
+        /// A transaction was refused by the ledger rules (signature, nonce, balance, chain id…).
+        public static let rejected = Code(name: "rejected")
+        /// The node could not be reached or answered with something unexpected.
+        public static let unreachable = Code(name: "unreachable")
+        /// Setting up the node failed (data directory, genesis, key file, contracts).
+        public static let configuration = Code(name: "configuration")
+        /// The node's store failed underneath it.
+        public static let storage = Code(name: "storage")
+        /// Waiting for something (a transaction to be committed) took longer than allowed.
+        public static let timeout = Code(name: "timeout")
+
+        public var description: String { name }
+    }
+
+    public let code: Code
+    public let reason: String
+    public let file: String
+    public let line: UInt
+
+    public var description: String { reason }
+
+    @inline(never)
+    public init(_ code: Code, _ reason: String, file: String = #fileID, line: UInt = #line) {
+        self.code = code
+        self.reason = reason
+        self.file = file
+        self.line = line
+    }
+
+    public static func == (lhs: NodeError, rhs: NodeError) -> Bool {
+        lhs.code == rhs.code && lhs.reason == rhs.reason
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(reason)
+    }
+}
