@@ -8,8 +8,7 @@
 # is the median of its rounds, so a burst of load from elsewhere on the machine skews one round of
 # one pair rather than the comparison.
 #
-# Usage: Scripts/bench/tunnel.sh        (root; DVPN_BIN defaults to .build/release/dvpn)
-#   Build first: swift build -c release --product dvpn
+# Usage: Scripts/bench/tunnel.sh        (root; builds and uses .build/release/dvpn unless DVPN_BIN is set)
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,7 +20,14 @@ source "$here/../lib/tunnel-netns.sh"
 for tool in wireguard-go wg ip iperf3 ping; do
     command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 1; }
 done
-export DVPN_BIN=${DVPN_BIN:-$root/.build/release/dvpn}
+if [[ -z "${DVPN_BIN:-}" ]]; then
+    # Like crypto.sh: measure a release build, built now if needed.
+    echo "building dvpn (release)..." >&2
+    (cd "$root" && swift build -c release --product dvpn >/dev/null)
+    DVPN_BIN="$root/.build/release/dvpn"
+fi
+[[ -x "$DVPN_BIN" ]] || { echo "no dvpn binary at $DVPN_BIN" >&2; exit 1; }
+export DVPN_BIN
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 PAIRS=${BENCH_PAIRS:-"wggo-wggo ours-ours ours-wggo"}
 ROUNDS=${BENCH_ROUNDS:-3}
