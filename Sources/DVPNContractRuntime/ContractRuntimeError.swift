@@ -1,3 +1,5 @@
+import DVPNCrypto
+
 /// The one public error type of DVPNContractRuntime: an extensible code, a reason that names what
 /// was wrong, and where it was raised (after swift-certificates' `X509.Error`).
 ///
@@ -5,7 +7,7 @@
 /// that reverted (reported inside ``CallOutcome/Status/failure(_:)``, never thrown). Reasons are
 /// built only from the inputs of the call, so a replay produces the same error, bit for bit; that is
 /// why equality ignores `file` and `line`.
-public struct ContractRuntimeError: Error, Hashable, CustomStringConvertible, Sendable {
+public struct ContractRuntimeError: ModuleError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate let name: String
 
@@ -43,6 +45,7 @@ public struct ContractRuntimeError: Error, Hashable, CustomStringConvertible, Se
     public let file: String
     public let line: UInt
 
+    /// The code first: contract failures are shown to users as "out of fuel: …".
     public var description: String { "\(code): \(reason)" }
 
     @inline(never)
@@ -51,14 +54,5 @@ public struct ContractRuntimeError: Error, Hashable, CustomStringConvertible, Se
         self.reason = reason
         self.file = file
         self.line = line
-    }
-
-    public static func == (lhs: ContractRuntimeError, rhs: ContractRuntimeError) -> Bool {
-        lhs.code == rhs.code && lhs.reason == rhs.reason
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
-        hasher.combine(reason)
     }
 }

@@ -23,23 +23,7 @@ public enum ChaChaPoly {
         _ plaintext: some ContiguousBytes, key: some ContiguousBytes, nonce: some ContiguousBytes,
         authenticating ad: some ContiguousBytes = [UInt8]()
     ) throws(CryptoError) -> [UInt8] {
-        try check(key: key, nonce: nonce)
-        let count = plaintext.withUnsafeBytes { $0.count }
-        var out = [UInt8](repeating: 0, count: count + tagByteCount)
-        let rc = out.withUnsafeMutableBytes { o in
-            key.withUnsafeBytes { k in
-                nonce.withUnsafeBytes { n in
-                    plaintext.withUnsafeBytes { m in
-                        ad.withUnsafeBytes { a in
-                            crypto_aead_chacha20poly1305_ietf_encrypt(
-                                o.bytes, nil, m.bytes, UInt64(m.count), a.bytes, UInt64(a.count), nil, n.bytes, k.bytes)
-                        }
-                    }
-                }
-            }
-        }
-        guard rc == 0 else { throw CryptoError.library("crypto_aead_chacha20poly1305_ietf_encrypt") }
-        return out
+        try SodiumAEAD.chaCha20Poly1305.seal(plaintext, key: key, nonce: nonce, authenticating: ad)
     }
 
     /// Verifies and decrypts ciphertext ‖ tag.
@@ -47,26 +31,7 @@ public enum ChaChaPoly {
         _ sealed: some ContiguousBytes, key: some ContiguousBytes, nonce: some ContiguousBytes,
         authenticating ad: some ContiguousBytes = [UInt8]()
     ) throws(CryptoError) -> [UInt8] {
-        try check(key: key, nonce: nonce)
-        let count = sealed.withUnsafeBytes { $0.count }
-        guard count >= tagByteCount else {
-            throw CryptoError(.authenticationFailed, "sealed box is shorter than its tag")
-        }
-        var out = [UInt8](repeating: 0, count: count - tagByteCount)
-        let rc = out.withUnsafeMutableBytes { o in
-            key.withUnsafeBytes { k in
-                nonce.withUnsafeBytes { n in
-                    sealed.withUnsafeBytes { c in
-                        ad.withUnsafeBytes { a in
-                            crypto_aead_chacha20poly1305_ietf_decrypt(
-                                o.bytes, nil, nil, c.bytes, UInt64(c.count), a.bytes, UInt64(a.count), n.bytes, k.bytes)
-                        }
-                    }
-                }
-            }
-        }
-        guard rc == 0 else { throw CryptoError(.authenticationFailed, "ChaCha20-Poly1305 tag mismatch") }
-        return out
+        try SodiumAEAD.chaCha20Poly1305.open(sealed, key: key, nonce: nonce, authenticating: ad)
     }
 
     /// Encrypts in place: `buffer[0..<plaintextCount]` holds the plaintext and must have room for
@@ -126,14 +91,6 @@ public enum ChaChaPoly {
             p, &written, nil, p, UInt64(buffer.count), ad.bytes, UInt64(ad.count), nonce.bytes, key.bytes)
         return rc == 0 ? Int(written) : nil
     }
-
-    private static func check(key: some ContiguousBytes, nonce: some ContiguousBytes) throws(CryptoError) {
-        _ = Sodium.ready
-        let k = key.withUnsafeBytes { $0.count }
-        let n = nonce.withUnsafeBytes { $0.count }
-        guard k == keyByteCount else { throw .invalidLength("ChaCha20-Poly1305 key", expected: keyByteCount, got: k) }
-        guard n == nonceByteCount else { throw .invalidLength("ChaCha20-Poly1305 nonce", expected: nonceByteCount, got: n) }
-    }
 }
 
 /// XChaCha20-Poly1305 AEAD (192-bit nonce; draft-irtf-cfrg-xchacha), from libsodium. WireGuard's
@@ -148,57 +105,14 @@ public enum XChaChaPoly {
         _ plaintext: some ContiguousBytes, key: some ContiguousBytes, nonce: some ContiguousBytes,
         authenticating ad: some ContiguousBytes = [UInt8]()
     ) throws(CryptoError) -> [UInt8] {
-        try check(key: key, nonce: nonce)
-        let count = plaintext.withUnsafeBytes { $0.count }
-        var out = [UInt8](repeating: 0, count: count + tagByteCount)
-        let rc = out.withUnsafeMutableBytes { o in
-            key.withUnsafeBytes { k in
-                nonce.withUnsafeBytes { n in
-                    plaintext.withUnsafeBytes { m in
-                        ad.withUnsafeBytes { a in
-                            crypto_aead_xchacha20poly1305_ietf_encrypt(
-                                o.bytes, nil, m.bytes, UInt64(m.count), a.bytes, UInt64(a.count), nil, n.bytes, k.bytes)
-                        }
-                    }
-                }
-            }
-        }
-        guard rc == 0 else { throw CryptoError.library("crypto_aead_xchacha20poly1305_ietf_encrypt") }
-        return out
+        try SodiumAEAD.xChaCha20Poly1305.seal(plaintext, key: key, nonce: nonce, authenticating: ad)
     }
 
     public static func open(
         _ sealed: some ContiguousBytes, key: some ContiguousBytes, nonce: some ContiguousBytes,
         authenticating ad: some ContiguousBytes = [UInt8]()
     ) throws(CryptoError) -> [UInt8] {
-        try check(key: key, nonce: nonce)
-        let count = sealed.withUnsafeBytes { $0.count }
-        guard count >= tagByteCount else {
-            throw CryptoError(.authenticationFailed, "sealed box is shorter than its tag")
-        }
-        var out = [UInt8](repeating: 0, count: count - tagByteCount)
-        let rc = out.withUnsafeMutableBytes { o in
-            key.withUnsafeBytes { k in
-                nonce.withUnsafeBytes { n in
-                    sealed.withUnsafeBytes { c in
-                        ad.withUnsafeBytes { a in
-                            crypto_aead_xchacha20poly1305_ietf_decrypt(
-                                o.bytes, nil, nil, c.bytes, UInt64(c.count), a.bytes, UInt64(a.count), n.bytes, k.bytes)
-                        }
-                    }
-                }
-            }
-        }
-        guard rc == 0 else { throw CryptoError(.authenticationFailed, "XChaCha20-Poly1305 tag mismatch") }
-        return out
-    }
-
-    private static func check(key: some ContiguousBytes, nonce: some ContiguousBytes) throws(CryptoError) {
-        _ = Sodium.ready
-        let k = key.withUnsafeBytes { $0.count }
-        let n = nonce.withUnsafeBytes { $0.count }
-        guard k == keyByteCount else { throw .invalidLength("XChaCha20-Poly1305 key", expected: keyByteCount, got: k) }
-        guard n == nonceByteCount else { throw .invalidLength("XChaCha20-Poly1305 nonce", expected: nonceByteCount, got: n) }
+        try SodiumAEAD.xChaCha20Poly1305.open(sealed, key: key, nonce: nonce, authenticating: ad)
     }
 }
 

@@ -4,7 +4,7 @@
 /// the place it was raised. Expected rejections (a failed authentication tag, an invalid
 /// signature) are reported through this type, never by trapping, because their inputs usually come
 /// from the network or from disk.
-public struct CryptoError: Error, Hashable, CustomStringConvertible, Sendable {
+public struct CryptoError: ModuleError {
     /// What kind of failure this is. New codes may be added; switch with a `default`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Backing: Hashable, Sendable {
@@ -64,8 +64,6 @@ public struct CryptoError: Error, Hashable, CustomStringConvertible, Sendable {
     public let file: String
     public let line: UInt
 
-    public var description: String { reason }
-
     /// Builds an error; prefer the named factories below.
     @inline(never)
     public init(_ code: Code, _ reason: String, file: String = #fileID, line: UInt = #line) {
@@ -73,15 +71,6 @@ public struct CryptoError: Error, Hashable, CustomStringConvertible, Sendable {
         self.reason = reason
         self.file = file
         self.line = line
-    }
-
-    public static func == (lhs: CryptoError, rhs: CryptoError) -> Bool {
-        lhs.code == rhs.code && lhs.reason == rhs.reason
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
-        hasher.combine(reason)
     }
 }
 

@@ -1,6 +1,8 @@
+import DVPNCrypto
+
 /// The one public error type of DVPNLedger: an extensible code, a reason that names what was
 /// wrong, and where it was raised (after swift-certificates' `X509.Error`).
-public struct LedgerError: Error, Hashable, CustomStringConvertible, Sendable {
+public struct LedgerError: ModuleError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate let name: String
 
@@ -23,22 +25,11 @@ public struct LedgerError: Error, Hashable, CustomStringConvertible, Sendable {
     public let file: String
     public let line: UInt
 
-    public var description: String { reason }
-
     @inline(never)
     public init(_ code: Code, _ reason: String, file: String = #fileID, line: UInt = #line) {
         self.code = code
         self.reason = reason
         self.file = file
         self.line = line
-    }
-
-    public static func == (lhs: LedgerError, rhs: LedgerError) -> Bool {
-        lhs.code == rhs.code && lhs.reason == rhs.reason
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
-        hasher.combine(reason)
     }
 }

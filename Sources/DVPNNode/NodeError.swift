@@ -1,9 +1,11 @@
+import DVPNCrypto
+
 /// The one public error type of DVPNNode, in the style of `LedgerError` and `CryptoError`: an
 /// extensible code, a reason a person can act on, and where it was raised.
 ///
 /// The HTTP API maps codes to status codes (`badRequest` → 400, `notFound` → 404, `rejected` → 422),
 /// and the CLI prints `reason` on one line.
-public struct NodeError: Error, Hashable, CustomStringConvertible, Sendable {
+public struct NodeError: ModuleError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate let name: String
 
@@ -30,22 +32,11 @@ public struct NodeError: Error, Hashable, CustomStringConvertible, Sendable {
     public let file: String
     public let line: UInt
 
-    public var description: String { reason }
-
     @inline(never)
     public init(_ code: Code, _ reason: String, file: String = #fileID, line: UInt = #line) {
         self.code = code
         self.reason = reason
         self.file = file
         self.line = line
-    }
-
-    public static func == (lhs: NodeError, rhs: NodeError) -> Bool {
-        lhs.code == rhs.code && lhs.reason == rhs.reason
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
-        hasher.combine(reason)
     }
 }

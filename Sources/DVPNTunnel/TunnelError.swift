@@ -1,10 +1,12 @@
+import DVPNCrypto
+
 /// The one public error type of DVPNTunnel: an extensible code, a reason that names what was
 /// wrong, and where it was raised (after swift-certificates' `X509.Error`).
 ///
 /// Only configuration and parsing of text (addresses, prefixes, endpoints) throw. Packets from the
 /// network never throw: a bad packet is an expected rejection, so it is dropped and counted in
 /// `TunnelStatistics` instead.
-public struct TunnelError: Error, Hashable, CustomStringConvertible, Sendable {
+public struct TunnelError: ModuleError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate let name: String
 
@@ -25,22 +27,11 @@ public struct TunnelError: Error, Hashable, CustomStringConvertible, Sendable {
     public let file: String
     public let line: UInt
 
-    public var description: String { reason }
-
     @inline(never)
     public init(_ code: Code, _ reason: String, file: String = #fileID, line: UInt = #line) {
         self.code = code
         self.reason = reason
         self.file = file
         self.line = line
-    }
-
-    public static func == (lhs: TunnelError, rhs: TunnelError) -> Bool {
-        lhs.code == rhs.code && lhs.reason == rhs.reason
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
-        hasher.combine(reason)
     }
 }

@@ -1,3 +1,5 @@
+import DVPNCrypto
+
 /// The one public error type of DVPNTunnelPosix: an extensible code, a reason that names what was
 /// wrong (for configuration errors: the file, the line and the key), and where it was raised
 /// (after swift-certificates' `X509.Error`).
@@ -5,7 +7,7 @@
 /// Packets from the network never produce one of these: the core drops and counts them. These are
 /// for the edges a person controls (a configuration file, a UAPI request, the system calls that
 /// create the interface).
-public struct TunnelIOError: Error, Hashable, CustomStringConvertible, Sendable {
+public struct TunnelIOError: ModuleError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate let name: String
 
@@ -28,8 +30,6 @@ public struct TunnelIOError: Error, Hashable, CustomStringConvertible, Sendable 
     public let file: String
     public let line: UInt
 
-    public var description: String { reason }
-
     @inline(never)
     public init(_ code: Code, _ reason: String, errno: Int32 = 0, file: String = #fileID, line: UInt = #line) {
         self.code = code
@@ -39,13 +39,9 @@ public struct TunnelIOError: Error, Hashable, CustomStringConvertible, Sendable 
         self.line = line
     }
 
+    /// Also compares the errno, which `ModuleError`'s default equality does not know about.
     public static func == (lhs: TunnelIOError, rhs: TunnelIOError) -> Bool {
         lhs.code == rhs.code && lhs.reason == rhs.reason && lhs.errno == rhs.errno
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
-        hasher.combine(reason)
     }
 }
 
