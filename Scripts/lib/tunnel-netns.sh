@@ -200,7 +200,7 @@ tn_transfer() {
     local listener=$!
     # Wait until the listener is bound (5 s at most).
     for _ in $(seq 50); do
-        tn_exec "$to" ss -Hltn "sport = :5201" | grep -q LISTEN && break
+        tn_exec "$to" ss -Hltn "sport = :5201" | grep LISTEN >/dev/null && break
         sleep 0.1
     done
     local start=$SECONDS

@@ -110,10 +110,12 @@ total=$(wc -l <"$work/committed")
 [ "$total" -gt 0 ] || fail "no transfer was committed while the node was being killed"
 echo "crash.sh: the node serves again; checking $total transactions the API reported committed"
 missing=0
+# grep without -q reads all its input: with pipefail, `grep -q` exiting at the first match can
+# SIGPIPE the writer and fail the pipeline although the line matched (a false "missing").
 while read -r hash height; do
     out=$("$dvpn" ledger tx "$hash" --node "$api" --json) || { echo "  $hash: lookup failed" >&2; missing=$((missing + 1)); continue; }
-    if ! printf '%s' "$out" | grep -q '"status" *: *"committed"' \
-        || ! printf '%s' "$out" | grep -q "\"height\" *: *$height\b"; then
+    if ! printf '%s' "$out" | grep '"status" *: *"committed"' >/dev/null \
+        || ! printf '%s' "$out" | grep "\"height\" *: *$height\b" >/dev/null; then
         echo "  $hash: was committed at height $height, now: $out" >&2
         missing=$((missing + 1))
     fi

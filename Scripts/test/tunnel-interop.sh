@@ -105,7 +105,7 @@ check_show() {
     tn_log "  wg show $iface: endpoint $ep, handshake $(($(date +%s) - handshake)) s ago, rx $rx tx $tx (other side rx $orx tx $otx)"
     ((rx <= otx && orx <= tx)) || { tn_log "  counters disagree with the other side's"; return 1; }
     # The human-readable form names the peer and the handshake too.
-    tn_exec "$side" timeout 10 wg show "$iface" | grep -q "latest handshake" || { tn_log "  wg show $iface: no 'latest handshake' line"; return 1; }
+    tn_exec "$side" timeout 10 wg show "$iface" | grep "latest handshake" >/dev/null || { tn_log "  wg show $iface: no 'latest handshake' line"; return 1; }
 }
 
 run_traffic_case() {
@@ -192,7 +192,7 @@ run_wg_set() {
     grep -q "PrivateKey = ${TN_PRIV[0]}" <<<"$conf" || { tn_log "  showconf lacks the private key"; return 1; }
     # Removing the peer stops traffic; adding it back (with its endpoint) restores it.
     tn_exec 0 wg set "$IF_A" peer "${TN_PUB[1]}" remove || return 1
-    tn_dump 0 "$IF_A" | grep -q "${TN_PUB[1]}" && { tn_log "  peer still listed after remove"; return 1; }
+    tn_dump 0 "$IF_A" | grep "${TN_PUB[1]}" >/dev/null && { tn_log "  peer still listed after remove"; return 1; }
     tn_exec 0 wg set "$IF_A" peer "${TN_PUB[1]}" endpoint "$(tn_endpoint 1 4)" allowed-ips "${TN_INNER4[1]}/32" || return 1
     tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping after re-adding the peer failed"; return 1; }
     # A new listen port: traffic continues from it, and the peer follows (roaming).
@@ -200,7 +200,7 @@ run_wg_set() {
     sleep 0.5
     [[ $(tn_exec 0 wg show "$IF_A" listen-port) == 40001 ]] || { tn_log "  listen port did not change"; return 1; }
     tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping after the port change failed"; return 1; }
-    tn_dump 1 "$IF_B" | grep -q "${TN_OUTER4[0]}:40001" || { tn_log "  the peer did not follow the new port"; return 1; }
+    tn_dump 1 "$IF_B" | grep "${TN_OUTER4[0]}:40001" >/dev/null || { tn_log "  the peer did not follow the new port"; return 1; }
     tear_down
 }
 
@@ -218,15 +218,15 @@ run_default_route() {
     tn_start "$OURS" 0 "$IF_A" "$TN_WORK/a.conf"
     local family
     for family in -4 -6; do
-        tn_exec 0 ip "$family" rule | grep -q "not from all fwmark 0xca6c lookup 51820" || { tn_log "  no $family fwmark rule"; return 1; }
-        tn_exec 0 ip "$family" route show table 51820 | grep -q "default dev $IF_A" || { tn_log "  no $family default route in table 51820"; return 1; }
+        tn_exec 0 ip "$family" rule | grep "not from all fwmark 0xca6c lookup 51820" >/dev/null || { tn_log "  no $family fwmark rule"; return 1; }
+        tn_exec 0 ip "$family" route show table 51820 | grep "default dev $IF_A" >/dev/null || { tn_log "  no $family default route in table 51820"; return 1; }
     done
     tn_ping 0 "${TN_INNER4[1]}" || { tn_log "  ping v4 through the default route failed"; return 1; }
     tn_ping 0 "${TN_INNER6[1]}" || { tn_log "  ping v6 through the default route failed"; return 1; }
     tn_transfer 0 1 "${TN_INNER4[1]}" 10 || { tn_log "  transfer through the default route failed"; return 1; }
     tear_down || return 1
     for family in -4 -6; do
-        if tn_exec 0 ip "$family" rule | grep -qE "fwmark 0xca6c|suppress_prefixlength"; then
+        if tn_exec 0 ip "$family" rule | grep -E "fwmark 0xca6c|suppress_prefixlength" >/dev/null; then
             tn_log "  $family policy rules left behind"
             return 1
         fi
