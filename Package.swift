@@ -75,6 +75,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Payments: channels, vouchers, metering (pure, time as an input)
+
+        .target(
+            name: "DVPNPayments",
+            dependencies: ["DVPNCrypto", "DVPNLedger"],
+            swiftSettings: strict
+        ),
+
+        // MARK: The node API's wire types and HTTP client (shared by node and client; no server)
+
+        .target(
+            name: "DVPNNodeAPI",
+            dependencies: ["DVPNCrypto", "DVPNLedger", "DVPNPayments"],
+            swiftSettings: strict
+        ),
+
         // MARK: Operator node: block production and the local HTTP API
 
         .target(
@@ -82,6 +98,8 @@ let package = Package(
             dependencies: [
                 "DVPNCrypto",
                 "DVPNLedger",
+                "DVPNPayments",
+                "DVPNNodeAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,6 +138,8 @@ let package = Package(
                 "DVPNCrypto",
                 "DVPNLedger",
                 "DVPNTunnelPosix",
+                "DVPNPayments",
+                "DVPNNodeAPI",
                 "DVPNNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -145,6 +165,8 @@ let package = Package(
             dependencies: [
                 "DVPNCrypto",
                 "DVPNLedger",
+                "DVPNPayments",
+                "DVPNNodeAPI",
                 "DVPNNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -182,6 +204,8 @@ let package = Package(
             name: "DVPNNodeTests",
             dependencies: [
                 "DVPNNode",
+                "DVPNNodeAPI",
+                "DVPNPayments",
                 "DVPNLedger",
                 "DVPNCrypto",
                 "DVPNTestSupport",

@@ -1,5 +1,7 @@
 import DVPNCrypto
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import DVPNTestSupport
 import Foundation
 import HummingbirdTesting

@@ -1,6 +1,8 @@
 import ArgumentParser
 import DVPNCrypto
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import DVPNNode
 import Foundation
 
@@ -76,7 +78,7 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
                 throw CommandFailure("\(cumulative) is more than channel \(channel)'s deposit of \(LedgerFormat.dvpn(state.deposit))")
             }
             let chainID = try await client.status().chainID
-            let voucher = try DVPNNode.Voucher(chainID: chainID, channel: channel, cumulative: cumulative, payerKey: key.ledgerKey)
+            let voucher = try DVPNPayments.Voucher(chainID: chainID, channel: channel, cumulative: cumulative, payerKey: key.ledgerKey)
             if output.json {
                 print(JSONOutput.render(["channel": String(channel), "amount": cumulative.dvpnString, "voucher": voucher.hex]))
             } else {
@@ -95,7 +97,7 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         @OptionGroup var call: ContractCallOptions<Profile>
 
         func run() async throws {
-            let parsed = try DVPNNode.Voucher(hex: voucher.trimmingCharacters(in: .whitespacesAndNewlines))
+            let parsed = try DVPNPayments.Voucher(hex: voucher.trimmingCharacters(in: .whitespacesAndNewlines))
             guard parsed.channel == channel else {
                 throw CommandFailure("the voucher is for channel \(parsed.channel), not \(channel)")
             }

@@ -1,4 +1,6 @@
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import Foundation
 
 /// How ledger values read on a terminal: DVPN decimals with the unit, short hashes, UTC times.

@@ -1,5 +1,7 @@
 import ArgumentParser
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import Foundation
 
 /// `ledger verify --data-dir DIR`: replays the whole stored history from genesis with

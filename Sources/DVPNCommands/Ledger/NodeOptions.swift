@@ -1,3 +1,4 @@
+import DVPNNodeAPI
 import ArgumentParser
 import DVPNNode
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import DVPNCrypto
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import DVPNNode
 
 /// `offer register|update|withdraw|heartbeat`: an operator's own offer in the registry.

@@ -1,5 +1,7 @@
 import ArgumentParser
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import DVPNNode
 
 /// `offers [--country CC] [--max-price P]`: the registry's offers, cheapest first.

@@ -1,5 +1,7 @@
 import DVPNCrypto
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import DVPNNode
 
 /// Signs a payload with the key file's ledger key, submits it to the node, and (unless told not

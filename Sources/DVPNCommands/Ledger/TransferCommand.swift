@@ -1,6 +1,8 @@
 import ArgumentParser
 import DVPNCrypto
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import DVPNNode
 
 /// `transfer TO AMOUNT`: sends DVPN and waits until the transfer is in a block.

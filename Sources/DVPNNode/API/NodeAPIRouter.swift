@@ -1,4 +1,6 @@
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import Foundation
 import Hummingbird
 import NIOCore

@@ -1,3 +1,5 @@
+import DVPNNodeAPI
+
 /// What the HTTP API needs from a node: submit a transaction and read state.
 ///
 /// The router only translates between HTTP and these calls, so it holds no ledger logic and never

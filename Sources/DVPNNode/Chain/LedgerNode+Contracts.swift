@@ -1,5 +1,7 @@
 import DVPNCrypto
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 
 /// The API's reads of contract state: payment channels and operators' offers, decoded from the
 /// contracts' storage in the committed state (read only; nothing executes).
@@ -19,7 +21,7 @@ extension LedgerNode {
             }
             if let payerKey, record.payer != payerKey { continue }
             if let payeeKey, record.payee != payeeKey { continue }
-            channels.append(record.view(id: id))
+            channels.append(NodeAPI.Channel(id: id, record: record))
         }
         return channels.sorted { $0.id < $1.id }
     }
@@ -37,7 +39,7 @@ extension LedgerNode {
         guard let record = ChannelRecord(decoding: value) else {
             throw NodeError(.storage, "channel \(id) is stored in a form this node cannot read")
         }
-        return record.view(id: id)
+        return NodeAPI.Channel(id: id, record: record)
     }
 
     /// Every storage entry of `contract` whose key starts with `prefix`, with the key's rest.
@@ -60,57 +62,6 @@ extension LedgerNode {
     }
 }
 
-/// A channel as the `channels` contract stores it under `"ch" ‖ id (u64 BE)`: payer[32],
-/// payee[32], clientTunnelKey[32], deposit, redeemed, expiry, openedAt (u64 BE each), status (u8:
-/// 0 open, 1 closing, 2 settled), settleAfter (u64 BE).
-struct ChannelRecord: Equatable {
-    static let keyPrefix = Array("ch".utf8)
-
-    var payer: Schnorr.PublicKey
-    var payee: Schnorr.PublicKey
-    var clientTunnelKey: [UInt8]
-    var deposit: UInt64
-    var redeemed: UInt64
-    var expiry: UInt64
-    var openedAt: UInt64
-    var status: UInt8
-    var settleAfter: UInt64
-
-    static func storageKey(_ id: UInt64) -> [UInt8] { keyPrefix + ChannelsContract.idArgument(id) }
-
-    static func id(fromStorageKey suffix: ArraySlice<UInt8>) -> UInt64? {
-        guard suffix.count == 8 else { return nil }
-        return suffix.reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
-    init?(decoding bytes: [UInt8]) {
-        var decoder = CanonicalDecoder(bytes)
-        do {
-            payer = try Schnorr.PublicKey(rawRepresentation: try decoder.decodeFixed(count: 32))
-            payee = try Schnorr.PublicKey(rawRepresentation: try decoder.decodeFixed(count: 32))
-            clientTunnelKey = try decoder.decodeFixed(count: 32)
-            deposit = try decoder.decodeUInt64()
-            redeemed = try decoder.decodeUInt64()
-            expiry = try decoder.decodeUInt64()
-            openedAt = try decoder.decodeUInt64()
-            status = try decoder.decodeUInt8()
-            settleAfter = try decoder.decodeUInt64()
-            try decoder.finish()
-        } catch {
-            return nil
-        }
-        guard status <= 2 else { return nil }
-    }
-
-    func view(id: UInt64) -> NodeAPI.Channel {
-        NodeAPI.Channel(
-            id: id, payer: AccountAddress(publicKey: payer).string, payee: AccountAddress(publicKey: payee).string,
-            deposit: deposit, redeemed: redeemed, expiryHeight: expiry,
-            settlementHeight: status == 1 ? settleAfter : nil, tunnelKey: Base64.encode(clientTunnelKey),
-            state: ["open", "closing", "settled"][Int(status)])
-    }
-}
-
 extension LedgerNode {
     /// Offers from the `registry` contract, cheapest first; `stale` tells whether the offer's
     /// heartbeat is older than the registry's lifetime at the current height.
@@ -126,7 +77,7 @@ extension LedgerNode {
             }
             if let country, record.terms.country != country { continue }
             if let maxPricePerGiB, record.terms.pricePerGiB.udvpn > maxPricePerGiB { continue }
-            offers.append(record.view(height: height))
+            offers.append(NodeAPI.Offer(record: record, height: height))
         }
         return offers.sorted { ($0.pricePerGiB, $0.operator) < ($1.pricePerGiB, $1.operator) }
     }

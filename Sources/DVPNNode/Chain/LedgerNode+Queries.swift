@@ -1,5 +1,7 @@
 import DVPNCrypto
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 
 /// The API's reads of blocks, transactions, accounts and the chain's status.
 extension LedgerNode: NodeBackend {

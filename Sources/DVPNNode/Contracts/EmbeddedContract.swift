@@ -1,5 +1,7 @@
 import DVPNCrypto
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 
 /// A contract module compiled into the node (see `Scripts/embed-contracts.sh`): its name, the
 /// SHA-256 the dev genesis pins, and its bytes.

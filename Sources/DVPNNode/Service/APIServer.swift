@@ -1,3 +1,4 @@
+import DVPNNodeAPI
 import Foundation
 import Hummingbird
 import Logging

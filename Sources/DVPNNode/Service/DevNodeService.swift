@@ -1,4 +1,6 @@
 import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
 import Logging
 import ServiceLifecycle
 

@@ -85,16 +85,16 @@ public struct OfferTerms: Sendable, Equatable, CanonicalCodable {
 
 /// An offer as the registry stores it under `"offer" ‖ owner`: owner[32] ‖ terms ‖ registeredAt ‖
 /// lastHeartbeat ‖ staleAfter (u64 BE each).
-struct OfferRecord: Equatable {
-    static let keyPrefix = Array("offer".utf8)
+public struct OfferRecord: Sendable, Equatable {
+    public static let keyPrefix = Array("offer".utf8)
 
-    var owner: Schnorr.PublicKey
-    var terms: OfferTerms
-    var registeredAt: UInt64
-    var lastHeartbeat: UInt64
-    var staleAfter: UInt64
+    public var owner: Schnorr.PublicKey
+    public var terms: OfferTerms
+    public var registeredAt: UInt64
+    public var lastHeartbeat: UInt64
+    public var staleAfter: UInt64
 
-    init?(decoding bytes: [UInt8]) {
+    public init?(decoding bytes: [UInt8]) {
         var decoder = CanonicalDecoder(bytes)
         do {
             owner = try Schnorr.PublicKey(rawRepresentation: try decoder.decodeFixed(count: 32))
@@ -106,13 +106,5 @@ struct OfferRecord: Equatable {
         } catch {
             return nil
         }
-    }
-
-    func view(height: UInt64) -> NodeAPI.Offer {
-        NodeAPI.Offer(
-            operator: AccountAddress(publicKey: owner).string, country: terms.country,
-            pricePerGiB: terms.pricePerGiB.udvpn, pricePerHour: terms.pricePerHour?.udvpn,
-            bandwidthMbps: terms.bandwidthMbps, endpoint: terms.endpoint, tunnelKey: terms.tunnelKey.base64,
-            services: terms.services, heartbeatHeight: lastHeartbeat, stale: height > staleAfter)
     }
 }

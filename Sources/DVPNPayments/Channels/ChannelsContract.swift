@@ -49,20 +49,20 @@ public enum ChannelsContract {
     }
 
     /// The channel id `open` returns (UInt64 big-endian).
-    public static func channelID(fromReturnValue bytes: [UInt8]) throws(NodeError) -> UInt64 {
+    public static func channelID(fromReturnValue bytes: [UInt8]) throws(PaymentError) -> UInt64 {
         var decoder = CanonicalDecoder(bytes)
         do {
             let id = try decoder.decodeUInt64()
             try decoder.finish()
             return id
         } catch {
-            throw NodeError(.badRequest, "channels.open returned \(bytes.count) bytes, not a channel id")
+            throw PaymentError(.malformed, "channels.open returned \(bytes.count) bytes, not a channel id")
         }
     }
 
     /// The bytes a voucher or co-signature signs: tag ‖ chain id (both UInt32-length-prefixed
     /// UTF-8) ‖ channel id ‖ amount (UInt64 BE), exactly as the contract rebuilds them.
-    static func signedMessage(tag: String, chainID: String, channel: UInt64, amount: UInt64) -> [UInt8] {
+    public static func signedMessage(tag: String, chainID: String, channel: UInt64, amount: UInt64) -> [UInt8] {
         var encoder = CanonicalEncoder()
         encoder.encode(string: tag, maxLength: 64)
         encoder.encode(string: chainID, maxLength: LedgerLimits.chainIDMaxLength)
@@ -71,61 +71,9 @@ public enum ChannelsContract {
         return encoder.bytes
     }
 
-    static func idArgument(_ id: UInt64) -> [UInt8] {
+    public static func idArgument(_ id: UInt64) -> [UInt8] {
         var encoder = CanonicalEncoder()
         encoder.encode(id)
         return encoder.bytes
-    }
-}
-
-/// A payer's signed promise: "on channel `channel` of chain `chainID` I owe `cumulative` in
-/// total". Printed and parsed as hex of `channel u64 ‖ cumulative u64 ‖ signature[64]` (80 bytes),
-/// the form a payer hands to the payee.
-public struct Voucher: Sendable, Equatable {
-    public let channel: UInt64
-    public let cumulative: Amount
-    public let signature: Schnorr.Signature
-
-    /// Signs a voucher with the payer's key.
-    public init(chainID: String, channel: UInt64, cumulative: Amount, payerKey: Schnorr.PrivateKey) throws(NodeError) {
-        let message = ChannelsContract.signedMessage(
-            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative.udvpn)
-        do {
-            signature = try payerKey.signature(for: message)
-        } catch {
-            throw NodeError(.configuration, "cannot sign the voucher: \(error.reason)")
-        }
-        self.channel = channel
-        self.cumulative = cumulative
-    }
-
-    /// Parses the hex form.
-    public init(hex: String) throws(NodeError) {
-        guard let bytes = Hex.decode(hex), bytes.count == 80 else {
-            throw NodeError(.badRequest, "a voucher is 160 hex digits (channel, amount, signature), got '\(hex.prefix(40))…'")
-        }
-        var decoder = CanonicalDecoder(bytes)
-        do {
-            channel = try decoder.decodeUInt64()
-            cumulative = Amount(udvpn: try decoder.decodeUInt64())
-            signature = try Schnorr.Signature(rawRepresentation: try decoder.decodeFixed(count: 64))
-        } catch {
-            throw NodeError(.badRequest, "malformed voucher: \(error)")
-        }
-    }
-
-    public var hex: String {
-        var encoder = CanonicalEncoder()
-        encoder.encode(channel)
-        encoder.encode(cumulative.udvpn)
-        encoder.encode(fixed: signature.rawRepresentation, count: 64)
-        return Hex.encode(encoder.bytes)
-    }
-
-    /// Whether `payer` signed this voucher for `chainID` (the contract checks the same).
-    public func isSigned(by payer: Schnorr.PublicKey, chainID: String) -> Bool {
-        let message = ChannelsContract.signedMessage(
-            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative.udvpn)
-        return payer.isValidSignature(signature, for: message)
     }
 }

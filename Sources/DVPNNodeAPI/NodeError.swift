@@ -1,7 +1,9 @@
 import DVPNCrypto
 
-/// The one public error type of DVPNNode, in the style of `LedgerError` and `CryptoError`: an
-/// extensible code, a reason a person can act on, and where it was raised.
+/// The public error type of talking to a node: raised by the API's client (`NodeClient`) and by
+/// the node itself (DVPNNode throws this same type, so that an API answer and a local failure
+/// read alike), in the style of `LedgerError` and `CryptoError`: an extensible code, a reason a
+/// person can act on, and where it was raised.
 ///
 /// The HTTP API maps codes to status codes (`badRequest` → 400, `notFound` → 404, `rejected` → 422),
 /// and the CLI prints `reason` on one line.
