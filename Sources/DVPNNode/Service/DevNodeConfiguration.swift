@@ -53,7 +53,7 @@ public struct DevDataDirectory: Sendable {
     /// node on port 0 read it.
     public var apiAddressFile: String { file(Self.apiAddressFileName) }
 
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
     /// Creates the directory (mode 0700: it holds key files) if absent.
     func ensureExists() throws(NodeError) {
