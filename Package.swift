@@ -91,7 +91,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // MARK: Operator node: block production and the local HTTP API
+        // MARK: Operator node: block production, the local HTTP API, the exit (policy, NAT)
 
         .target(
             name: "DVPNNode",
@@ -100,6 +100,8 @@ let package = Package(
                 "DVPNLedger",
                 "DVPNPayments",
                 "DVPNNodeAPI",
+                "DVPNTunnel",
+                "DVPNTunnelPosix",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -208,6 +210,7 @@ let package = Package(
                 "DVPNPayments",
                 "DVPNLedger",
                 "DVPNCrypto",
+                "DVPNTunnel",
                 "DVPNTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WAT", package: "WasmKit"),

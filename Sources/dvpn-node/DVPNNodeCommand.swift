@@ -9,7 +9,9 @@ struct DVPNNodeCommand: AsyncParsableCommand {
         commandName: "dvpn-node",
         abstract: "dvpn node: sell exit bandwidth and keep the ledger.",
         version: DVPNVersion.string,
-        subcommands: [KeysCommand<NodeProfile>.self, NodeServeCommand.self, OfferCommand<NodeProfile>.self])
+        subcommands: [
+            KeysCommand<NodeProfile>.self, NodeServeCommand.self, OfferCommand<NodeProfile>.self, ExitCommand.self,
+        ])
 
     static func main() async {
         await CommandRunner.main(DVPNNodeCommand.self, profile: NodeProfile.self)
