@@ -94,9 +94,19 @@ import Testing
         #expect(range.permits(Self.address("192.0.2.1"), protocol: Self.tcp, port: 2001))
         #expect(range.permits(Self.address("192.0.2.1"), protocol: Self.icmp, port: nil))
 
-        // The order the rules are given in does not matter.
-        let rules = Self.exitLike([Self.rule("10.99.0.0/16", .allow), Self.rule("0.0.0.0/0:25/tcp", .allow)]).rules
-        #expect(DestinationFilter(rules: rules.reversed()).rules == rules)
+        // The order the rules are given in does not matter: sorted by precedence, same answers.
+        let given = Self.exitLike([Self.rule("10.99.0.0/16", .allow), Self.rule("0.0.0.0/0:25/tcp", .allow)])
+        let reversed = DestinationFilter(rules: given.rules.reversed())
+        for (a, b) in zip(reversed.rules, reversed.rules.dropFirst()) {
+            #expect(!DestinationRule.precedes(b, a), "\(b) must not come after \(a)")
+        }
+        for text in ["10.99.0.2", "10.1.0.1", "198.51.100.7", "127.0.0.1", "192.168.1.1", "fd00::1", "2001:db8::1", "::1"] {
+            for (transport, port) in [(Self.tcp, UInt16(25)), (Self.tcp, 80), (Self.udp, 25)] {
+                #expect(given.permits(Self.address(text), protocol: transport, port: port)
+                    == reversed.permits(Self.address(text), protocol: transport, port: port), "\(text) \(transport) \(port)")
+            }
+        }
+        #expect(given.permits(Self.address("198.51.100.7"), protocol: Self.tcp, port: 25))
     }
 
     @Test func readsTheDestinationOfPackets() {

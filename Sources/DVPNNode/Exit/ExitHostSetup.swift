@@ -1,4 +1,4 @@
-import DVPNNodeAPI
+public import DVPNNodeAPI
 import Foundation
 public import Logging
 
