@@ -138,14 +138,14 @@ for _ in range(count):
 EOF
 
 start_servers() {
-    nsx "$NS_WEB" "$PYTHON" "$TN_WORK/peer-server.py" 0.0.0.0 80 0.0.0.0 25 :: 80 >"$TN_WORK/web.log" 2>&1 &
+    ip netns exec "$NS_WEB" "$PYTHON" "$TN_WORK/peer-server.py" 0.0.0.0 80 0.0.0.0 25 :: 80 >"$TN_WORK/web.log" 2>&1 &
     TN_PIDS+=($!)
-    nsx "$NS_LAN" "$PYTHON" "$TN_WORK/peer-server.py" 0.0.0.0 80 >"$TN_WORK/lan.log" 2>&1 &
+    ip netns exec "$NS_LAN" "$PYTHON" "$TN_WORK/peer-server.py" 0.0.0.0 80 >"$TN_WORK/lan.log" 2>&1 &
     TN_PIDS+=($!)
-    nsx "$NS_SIDE" "$PYTHON" "$TN_WORK/peer-server.py" 0.0.0.0 80 >"$TN_WORK/side.log" 2>&1 &
+    ip netns exec "$NS_SIDE" "$PYTHON" "$TN_WORK/peer-server.py" 0.0.0.0 80 >"$TN_WORK/side.log" 2>&1 &
     TN_PIDS+=($!)
     # The operator's own services: one on every address, one on loopback only.
-    nsx "$NS_EXIT" "$PYTHON" "$TN_WORK/peer-server.py" 0.0.0.0 8081 127.0.0.1 8080 >"$TN_WORK/own.log" 2>&1 &
+    ip netns exec "$NS_EXIT" "$PYTHON" "$TN_WORK/peer-server.py" 0.0.0.0 8081 127.0.0.1 8080 >"$TN_WORK/own.log" 2>&1 &
     TN_PIDS+=($!)
     local ns port
     for ns in "$NS_WEB:25" "$NS_LAN:80" "$NS_SIDE:80" "$NS_EXIT:8080"; do
@@ -186,7 +186,8 @@ EOF
 # start_exit LOG ARGS…: `dvpn-node exit up` in the exit namespace; waits until it is up.
 start_exit() {
     local log=$1; shift
-    nsx "$NS_EXIT" "$BIN/dvpn-node" exit up --config "$TN_WORK/exit.conf" --interface "$IF_EXIT" \
+    # Started directly (not through a shell function) so that $! is the exit itself.
+    ip netns exec "$NS_EXIT" "$BIN/dvpn-node" exit up --config "$TN_WORK/exit.conf" --interface "$IF_EXIT" \
         --state-dir "$STATE_DIR" "$@" >"$log" 2>&1 &
     EXIT_PID=$!
     TN_PIDS+=("$EXIT_PID")
@@ -202,14 +203,14 @@ start_exit() {
 stop_exit() {
     kill -"$1" "$EXIT_PID" 2>/dev/null
     timeout 10 tail --pid="$EXIT_PID" -f /dev/null 2>/dev/null || kill -KILL "$EXIT_PID" 2>/dev/null
-    wait "$EXIT_PID" 2>/dev/null
+    { wait "$EXIT_PID"; } 2>/dev/null
     local pids=() pid
     for pid in "${TN_PIDS[@]}"; do [[ $pid != "$EXIT_PID" ]] && pids+=("$pid"); done
     TN_PIDS=("${pids[@]}")
 }
 
 start_client() {
-    nsx "$NS_CLIENT" "$BIN/dvpn" tunnel up --config "$TN_WORK/client.conf" --interface "$IF_CLIENT" >"$TN_WORK/client.log" 2>&1 &
+    ip netns exec "$NS_CLIENT" "$BIN/dvpn" tunnel up --config "$TN_WORK/client.conf" --interface "$IF_CLIENT" >"$TN_WORK/client.log" 2>&1 &
     TN_PIDS+=($!)
     for _ in $(seq 100); do
         grep -q "$IF_CLIENT is up: " "$TN_WORK/client.log" && return 0
@@ -304,7 +305,12 @@ check "a killed exit leaves its table, sysctls and state file" eval \
 start_exit "$TN_WORK/exit-4.log"
 check "the next start reports the leftovers" grep -q "cleaning up after a previous run" "$TN_WORK/exit-4.log"
 check "and works" wait_tunnel
+# Only allowed traffic so far in this run: the refusals counted are exactly the injected ones.
+nsx "$NS_CLIENT" "$PYTHON" "$TN_WORK/inject.py" "$IF_CLIENT" 7 || tn_log "  inject.py failed"
+sleep 1
 stop_exit TERM
+REFUSED_4=$(refused_count "$TN_WORK/exit-4.log")
+check "7 packets to the exit's 127.0.0.1 refused and counted (${REFUSED_4:-none})" eval '[[ ${REFUSED_4:-0} -eq 7 ]]'
 check "after the restart's SIGTERM: sysctls back to the values before the killed run" clean_after_stop
 
 tn_log "$SECONDS s"
