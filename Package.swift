@@ -92,7 +92,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // MARK: Operator node: block production and the local HTTP API
+        // MARK: Operator node: block production, the local HTTP API, the exit (policy, NAT)
 
         .target(
             name: "DVPNNode",
@@ -101,6 +101,8 @@ let package = Package(
                 "DVPNLedger",
                 "DVPNPayments",
                 "DVPNNodeAPI",
+                "DVPNTunnel",
+                "DVPNTunnelPosix",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -210,6 +212,7 @@ let package = Package(
                 "DVPNPayments",
                 "DVPNLedger",
                 "DVPNCrypto",
+                "DVPNTunnel",
                 "DVPNTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WAT", package: "WasmKit"),

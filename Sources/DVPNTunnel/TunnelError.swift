@@ -18,6 +18,8 @@ public struct TunnelError: ModuleError {
         public static let invalidEndpoint = Code(name: "invalid endpoint")
         /// A configuration change cannot be applied (for example a peer with our own key).
         public static let invalidConfiguration = Code(name: "invalid configuration")
+        /// Text is not a valid destination rule (`DestinationRule`, `docs/exit.md`).
+        public static let invalidRule = Code(name: "invalid rule")
 
         public var description: String { name }
     }

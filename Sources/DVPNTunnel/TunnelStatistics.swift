@@ -40,6 +40,9 @@ public struct TunnelStatistics: Hashable, Sendable {
     public var invalidInnerPackets: UInt64 = 0
     /// Decrypted packets whose source address is not in the sending peer's allowed IPs.
     public var disallowedSourceAddress: UInt64 = 0
+    /// Decrypted packets refused by the destination filter (an exit's policy), all peers
+    /// together; each peer's share is `PeerStatus.refusedPackets`.
+    public var refusedDestinations: UInt64 = 0
     /// Keepalives (empty transport packets) received.
     public var keepalivesReceived: UInt64 = 0
 

@@ -1,4 +1,4 @@
-import DVPNTunnel
+public import DVPNTunnel
 public import Logging
 import NIOCore
 import NIOPosix
@@ -21,6 +21,9 @@ public struct TunnelService: Service {
         public var forceUnderLoad = false
         /// Receive with UDP GRO and send with UDP GSO when the kernel supports them.
         public var useOffloads = true
+        /// An exit's destination policy for the core (`WireGuardDevice.destinationFilter`): what
+        /// clients may reach through this interface. nil: everything (a client, a plain tunnel).
+        public var destinationFilter: DestinationFilter?
         /// Called on the event loop once the interface is up and configured.
         public var onReady: (@Sendable (_ interface: String, _ listenPort: UInt16) -> Void)?
 

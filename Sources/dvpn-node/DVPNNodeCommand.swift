@@ -10,7 +10,8 @@ struct DVPNNodeCommand: AsyncParsableCommand {
         abstract: "dvpn node: sell exit bandwidth and keep the ledger.",
         version: DVPNVersion.string,
         subcommands: [
-            KeysCommand<NodeProfile>.self, NodeServeCommand.self, TestnetCommand.self, OfferCommand<NodeProfile>.self,
+            KeysCommand<NodeProfile>.self, NodeServeCommand.self, TestnetCommand.self, ExitCommand.self,
+            OfferCommand<NodeProfile>.self,
         ])
 
     static func main() async {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DVPNNode
 import DVPNTunnelPosix
 import Foundation
 import Logging
@@ -36,31 +37,17 @@ public struct TunnelUpCommand: AsyncParsableCommand {
     public init() {}
 
     /// The interface name wg-quick would use: the file name without `.conf`.
-    var interfaceName: String {
-        if let interface { return interface }
-        let base = (config as NSString).lastPathComponent
-        return base.hasSuffix(".conf") ? String(base.dropLast(5)) : base
-    }
+    var interfaceName: String { TunnelConfigFile.interfaceName(config: config, interface: interface) }
 
     public func validate() throws {
         let name = interfaceName
-        guard !name.isEmpty, name.utf8.count <= 15,
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_=+.-".contains($0)) })
-        else {
+        guard ExitConfiguration.isValidInterfaceName(name) else {
             throw ValidationError("'\(name)' is not a valid interface name (1 to 15 of a-z A-Z 0-9 _ = + . -)")
         }
     }
 
     public func run() async throws {
-        let text: String
-        do {
-            text = try String(contentsOfFile: config, encoding: .utf8)
-        } catch {
-            throw CommandFailure("cannot read \(config): \((error as NSError).localizedDescription)")
-        }
-        let fileName = (config as NSString).lastPathComponent
-        let parsed = try WgQuickParser.parse(text, fileName: fileName)
-        let resolved = try parsed.resolvingEndpoints(fileName: fileName)
+        let resolved = try TunnelConfigFile.load(config)
         guard geteuid() == 0 else {
             throw CommandFailure("tunnel up needs root (it creates a TUN interface, addresses and routes)")
         }
@@ -70,10 +57,7 @@ public struct TunnelUpCommand: AsyncParsableCommand {
         if !resolved.interface.dns.isEmpty || !resolved.interface.dnsSearch.isEmpty {
             logger.notice("DNS = \((resolved.interface.dns.map(\.description) + resolved.interface.dnsSearch).joined(separator: ", ")) is not applied: configure the resolver yourself")
         }
-        var options = TunnelService.Options()
-        // Test hook (Scripts/test/tunnel-interop.sh): answer every handshake with a cookie first.
-        options.forceUnderLoad = ProcessInfo.processInfo.environment["DVPN_TUNNEL_FORCE_UNDER_LOAD"] == "1"
-        if ProcessInfo.processInfo.environment["DVPN_TUNNEL_NO_OFFLOAD"] == "1" { options.useOffloads = false }
+        let options = TunnelConfigFile.optionsFromEnvironment()
         let service = TunnelService(configuration: resolved, interfaceName: interfaceName, options: options, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

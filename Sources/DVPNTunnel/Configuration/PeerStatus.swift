@@ -15,10 +15,14 @@ public struct PeerStatus: Sendable {
     public var rxBytes: UInt64
     /// Bytes sent to this peer, counted as whole datagrams.
     public var txBytes: UInt64
+    /// Decrypted packets from this peer that the device's destination filter (an exit's policy)
+    /// refused: dropped, never written to the TUN device. The count per session of `docs/exit.md`.
+    public var refusedPackets: UInt64
 
     public init(
         publicKey: X25519.PublicKey, endpoint: Endpoint?, allowedIPs: [IPPrefix], presharedKeySet: Bool,
-        persistentKeepaliveInterval: UInt16?, lastHandshake: TunnelInstant?, rxBytes: UInt64, txBytes: UInt64
+        persistentKeepaliveInterval: UInt16?, lastHandshake: TunnelInstant?, rxBytes: UInt64, txBytes: UInt64,
+        refusedPackets: UInt64 = 0
     ) {
         self.publicKey = publicKey
         self.endpoint = endpoint
@@ -28,5 +32,6 @@ public struct PeerStatus: Sendable {
         self.lastHandshake = lastHandshake
         self.rxBytes = rxBytes
         self.txBytes = txBytes
+        self.refusedPackets = refusedPackets
     }
 }

@@ -24,6 +24,8 @@ struct Peer {
     var lastSentHandshake: TunnelInstant?
     var rxBytes: UInt64 = 0
     var txBytes: UInt64 = 0
+    /// Packets from this peer that the device's destination filter refused.
+    var refusedPackets: UInt64 = 0
 
     init(configuration: PeerConfiguration) {
         self.configuration = configuration

@@ -105,7 +105,8 @@ extension WireGuardDevice {
             persistentKeepaliveInterval: peer.configuration.persistentKeepaliveInterval,
             lastHandshake: peer.lastHandshake,
             rxBytes: peer.rxBytes,
-            txBytes: peer.txBytes)
+            txBytes: peer.txBytes,
+            refusedPackets: peer.refusedPackets)
     }
 
     /// DH(our static, their static), computed once per peer (whitepaper §5.4.2 `ss`); nil when we

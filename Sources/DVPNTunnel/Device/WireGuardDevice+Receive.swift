@@ -103,7 +103,14 @@ extension WireGuardDevice {
         let plaintext = UnsafeRawBufferPointer(
             rebasing: datagram[TransportHeader.byteCount..<(TransportHeader.byteCount + plaintextCount)])
         guard let packetCount = checkInnerPacket(plaintext, from: id) else { return }
-        output.writeToTUN(UnsafeRawBufferPointer(rebasing: plaintext[..<packetCount]))
+        let packet = UnsafeRawBufferPointer(rebasing: plaintext[..<packetCount])
+        // An exit's policy: decided on the inner packet, before the kernel can forward it.
+        if destinationFilter?.permits(packet: packet) == false {
+            statistics.refusedDestinations &+= 1
+            peerTable[id].refusedPackets &+= 1
+            return
+        }
+        output.writeToTUN(packet)
     }
 
     /// The length of the IP packet at the start of `plaintext` (the rest is padding), or nil

@@ -46,6 +46,12 @@ public struct WireGuardDevice {
     /// the MTU, as wireguard-go does; 0 means "unknown", which pads without that cap.
     public var mtu = 0
 
+    /// An exit's destination policy, checked on every decrypted packet after the allowed-IPs
+    /// source check and before it is written to the TUN device; refused packets are dropped and
+    /// counted in `statistics.refusedDestinations` and the peer's `refusedPackets`. nil (the
+    /// default, a client or a plain tunnel): every destination is allowed.
+    public var destinationFilter: DestinationFilter?
+
     /// What was dropped and why.
     public internal(set) var statistics = TunnelStatistics()
 

@@ -223,6 +223,10 @@ final class TunnelDriver {
         let sendFailures = batch?.sendFailures ?? 0
         logger.info(
             "dropped on the way: \(totalTunWriteFailures) TUN writes, \(sendFailures) UDP sends, \(malformedTunReads) malformed TUN reads; core: \(device.statistics)")
+        // An exit's policy counters, one line per peer that had packets refused.
+        for peer in device.peers() where peer.refusedPackets > 0 {
+            logger.info("peer \(peer.publicKey.base64): \(peer.refusedPackets) packet(s) refused by the destination policy")
+        }
         batch = nil
         defer { udp = nil }
         return udp

@@ -35,6 +35,7 @@ struct TunnelIO {
         let driver = try await loop.submit {
             var device = WireGuardDevice(configuration: configuration.interface.configuration, logger: logger)
             device.mtu = mtu
+            device.destinationFilter = options.destinationFilter
             for peer in configuration.peers { try device.addOrUpdatePeer(peer.configuration) }
             let driver = TunnelDriver(
                 device: device, tun: tun, eventLoop: loop, forcedUnderLoad: options.forceUnderLoad, logger: logger)
