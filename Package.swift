@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
         .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
         .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
+        .library(name: "DVPNGossip", targets: ["DVPNGossip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -72,6 +73,21 @@ let package = Package(
                 "DVPNContractRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: P2P links among ledger nodes: Noise XX over TCP, gossip, peer management
+
+        .target(
+            name: "DVPNGossip",
+            dependencies: [
+                "DVPNCrypto",
+                "DVPNLedger",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -227,6 +243,16 @@ let package = Package(
                 "DVPNLedger",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNGossipTests",
+            dependencies: [
+                "DVPNGossip", "DVPNCrypto", "DVPNLedger", "DVPNTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

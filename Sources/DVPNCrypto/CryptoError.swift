@@ -18,6 +18,8 @@ public struct CryptoError: ModuleError {
             case unsupportedVersion
             case io
             case libraryFailure
+            case invalidMessage
+            case invalidState
         }
 
         fileprivate let backing: Backing
@@ -42,6 +44,11 @@ public struct CryptoError: ModuleError {
         public static let io = Code(backing: .io)
         /// A C library returned an unexpected failure.
         public static let libraryFailure = Code(backing: .libraryFailure)
+        /// A protocol message (a Noise handshake message) is too short or too long for its pattern.
+        public static let invalidMessage = Code(backing: .invalidMessage)
+        /// An operation was called out of turn: a Noise message written or read by the wrong side,
+        /// after the handshake, or a cipher whose nonces are used up.
+        public static let invalidState = Code(backing: .invalidState)
 
         public var description: String {
             switch backing {
@@ -55,6 +62,8 @@ public struct CryptoError: ModuleError {
             case .unsupportedVersion: "unsupported version"
             case .io: "i/o error"
             case .libraryFailure: "library failure"
+            case .invalidMessage: "invalid message"
+            case .invalidState: "invalid state"
             }
         }
     }

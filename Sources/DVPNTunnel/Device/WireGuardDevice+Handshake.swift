@@ -45,8 +45,7 @@ extension WireGuardDevice {
         peerTable[id].lastSentHandshake = now
         let localIndex = indexTable.allocate(for: id)
         guard let (response, keys) = Handshake.createResponse(
-            consumed, remoteStatic: peerTable[id].configuration.publicKey,
-            presharedKey: peerTable[id].configuration.presharedKey, localIndex: localIndex)
+            consumed, presharedKey: peerTable[id].configuration.presharedKey, localIndex: localIndex)
         else {
             indexTable.release(localIndex)
             return
@@ -103,18 +102,21 @@ extension WireGuardDevice {
     private mutating func receiveInitiation<Output: TunnelOutput>(
         _ initiation: HandshakeInitiation, from source: Endpoint, now: TunnelInstant, output: inout Output
     ) {
-        guard let identity, let opened = Handshake.openInitiation(initiation, identity: identity),
-              let id = peerTable.id(for: opened.initiatorStatic)
+        // The peer is looked up as soon as its static key is decrypted; an unknown key, or one
+        // with no possible handshake, stops the work before the static-static DH.
+        var sender: PeerID?
+        guard let identity,
+              let opened = Handshake.openInitiation(initiation, identity: identity, staticStatic: { key in
+                  sender = peerTable.id(for: key)
+                  return sender.flatMap { peerTable[$0].staticStatic }
+              }),
+              let id = sender, peerTable.id(for: opened.initiatorStatic) == id
         else {
             statistics.invalidInitiations &+= 1
             return
         }
         let abandoned = peerTable[id].handshake.pendingLocalIndex
-        switch peerTable[id].handshake.acceptInitiation(
-            opened, initiation, staticStatic: peerTable[id].staticStatic, now: now)
-        {
-        case .invalid:
-            statistics.invalidInitiations &+= 1
+        switch peerTable[id].handshake.acceptInitiation(opened, initiation, now: now) {
         case .replayed:
             statistics.replayedInitiations &+= 1
             logger.debug("dropping replayed handshake initiation", metadata: peerMetadata(id))
@@ -135,9 +137,9 @@ extension WireGuardDevice {
     private mutating func receiveResponse<Output: TunnelOutput>(
         _ response: HandshakeResponse, from source: Endpoint, now: TunnelInstant, output: inout Output
     ) {
-        guard let identity, let id = indexTable[response.receiver],
+        guard identity != nil, let id = indexTable[response.receiver],
               let keys = peerTable[id].handshake.consumeResponse(
-                response, identity: identity, presharedKey: peerTable[id].configuration.presharedKey)
+                response, presharedKey: peerTable[id].configuration.presharedKey)
         else {
             statistics.invalidResponses &+= 1
             return

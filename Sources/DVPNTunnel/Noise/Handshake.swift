@@ -8,10 +8,26 @@ struct SessionKeys {
     let isInitiator: Bool
     let localIndex: UInt32
     let remoteIndex: UInt32
+
+    /// The keys of `Split()` (whitepaper §5.4.5: `T_send`, `T_recv`); nil only if the handshake
+    /// was not complete, which the callers rule out.
+    init?(_ noise: NoiseHandshakeState, localIndex: UInt32, remoteIndex: UInt32) {
+        guard let (send, receive) = try? noise.split(), let sendKey = send.key, let receiveKey = receive.key
+        else { return nil }
+        self.send = sendKey
+        self.receive = receiveKey
+        isInitiator = noise.role == .initiator
+        self.localIndex = localIndex
+        self.remoteIndex = remoteIndex
+    }
 }
 
 /// One peer's Noise_IKpsk2 handshake (whitepaper §5.4.2–§5.4.5), after wireguard-go's
-/// `device/noise-protocol.go`.
+/// `device/noise-protocol.go`, on the generic Noise layer of DVPNCrypto
+/// (`NoiseHandshakeState` with `NoisePattern.IKpsk2`; the prologue is WireGuard's
+/// `IDENTIFIER`). What is WireGuard's own lives here: the message layout (sender and receiver
+/// indices around the Noise message), the TAI64N payload with its replay and flood rules, the
+/// all-zero pre-shared key when none is set, and the per-peer cached `DH(s, rs)`.
 ///
 /// The only state that lasts between calls is an initiation of ours waiting for its response,
 /// plus the two replay guards for initiations we receive. The responder side needs no waiting
@@ -20,8 +36,7 @@ struct SessionKeys {
 struct Handshake {
     /// An initiation we sent: what `consumeResponse` needs to finish the handshake.
     struct InitiationSent {
-        var symmetric: SymmetricState
-        let ephemeral: X25519.PrivateKey
+        var noise: NoiseHandshakeState
         let localIndex: UInt32
     }
 
@@ -48,6 +63,19 @@ struct Handshake {
         state = .idle
     }
 
+    /// WireGuard mixes in 32 zero bytes when no pre-shared key is configured (§5.4.3).
+    static let zeroPresharedKey = SecureBytes([UInt8](repeating: 0, count: 32))
+
+    /// A fresh Noise state for WireGuard's protocol.
+    static func noise(
+        _ role: NoiseHandshakeState.Role, identity: StaticIdentity, remoteStatic: X25519.PublicKey?,
+        staticStatic: SecureBytes? = nil
+    ) -> NoiseHandshakeState? {
+        try? NoiseHandshakeState(
+            pattern: .IKpsk2, role: role, prologue: NoiseConstants.identifier, localStatic: identity.privateKey,
+            remoteStatic: remoteStatic, precomputedStaticStatic: staticStatic)
+    }
+
     // MARK: Initiator
 
     /// Builds an initiation (MACs still zero) and waits for its response under `localIndex`.
@@ -57,135 +85,100 @@ struct Handshake {
         identity: StaticIdentity, remoteStatic: X25519.PublicKey, staticStatic: SecureBytes?,
         localIndex: UInt32, now: TunnelInstant
     ) -> HandshakeInitiation? {
-        guard let staticStatic else { return nil }
-        var symmetric = SymmetricState(responderStatic: remoteStatic)
-        let ephemeral = X25519.PrivateKey()
-        let ephemeralPublic = ephemeral.publicKey.rawRepresentation
-        symmetric.mixHash(ephemeralPublic)
-        symmetric.mixKey(ephemeralPublic)
-        guard let es = try? ephemeral.sharedSecret(with: remoteStatic) else { return nil }
-        let staticKey = symmetric.mixKeyReturningKey(es)
-        let encryptedStatic = symmetric.encryptAndHash(identity.publicKey.rawRepresentation, key: staticKey)
-        let timestampKey = symmetric.mixKeyReturningKey(staticStatic)
-        let timestamp = TAI64N(unixNanoseconds: now.unixNanoseconds)
-        let encryptedTimestamp = symmetric.encryptAndHash(timestamp.bytes, key: timestampKey)
-        state = .awaitingResponse(InitiationSent(symmetric: symmetric, ephemeral: ephemeral, localIndex: localIndex))
+        // -> e, es, s, ss, {timestamp}
+        guard let staticStatic,
+              var noise = Self.noise(.initiator, identity: identity, remoteStatic: remoteStatic, staticStatic: staticStatic),
+              let message = try? noise.writeMessage(payload: TAI64N(unixNanoseconds: now.unixNanoseconds).bytes)
+        else { return nil }
+        state = .awaitingResponse(InitiationSent(noise: noise, localIndex: localIndex))
         return HandshakeInitiation(
-            sender: localIndex, ephemeral: ephemeralPublic, encryptedStatic: encryptedStatic,
-            encryptedTimestamp: encryptedTimestamp)
+            sender: localIndex, ephemeral: Array(message[0..<32]), encryptedStatic: Array(message[32..<80]),
+            encryptedTimestamp: Array(message[80..<108]))
     }
 
     /// Finishes our handshake with the peer's response; nil when we are not waiting for one
     /// under `response.receiver` or it does not authenticate. On success the handshake is idle.
-    mutating func consumeResponse(
-        _ response: HandshakeResponse, identity: StaticIdentity, presharedKey: SecureBytes?
-    ) -> SessionKeys? {
-        guard case .awaitingResponse(let sent) = state, sent.localIndex == response.receiver,
-              let remoteEphemeral = try? X25519.PublicKey(rawRepresentation: response.ephemeral)
+    mutating func consumeResponse(_ response: HandshakeResponse, presharedKey: SecureBytes?) -> SessionKeys? {
+        // <- e, ee, se, psk, {}
+        guard case .awaitingResponse(let sent) = state, sent.localIndex == response.receiver else { return nil }
+        var noise = sent.noise
+        noise.presharedKey = presharedKey ?? Self.zeroPresharedKey
+        guard let payload = try? noise.readMessage(response.ephemeral + response.encryptedNothing), payload.isEmpty,
+              let keys = SessionKeys(noise, localIndex: sent.localIndex, remoteIndex: response.sender)
         else { return nil }
-        var symmetric = sent.symmetric
-        symmetric.mixHash(response.ephemeral)
-        symmetric.mixKey(response.ephemeral)
-        guard let ee = try? sent.ephemeral.sharedSecret(with: remoteEphemeral),
-              let se = try? identity.privateKey.sharedSecret(with: remoteEphemeral)
-        else { return nil }
-        symmetric.mixKey(ee)
-        symmetric.mixKey(se)
-        let key = symmetric.mixPresharedKey(presharedKey)
-        guard symmetric.decryptAndHash(response.encryptedNothing, key: key) != nil else { return nil }
         state = .idle
-        let keys = symmetric.transportKeys(isInitiator: true)
-        return SessionKeys(
-            send: keys.send, receive: keys.receive, isInitiator: true,
-            localIndex: sent.localIndex, remoteIndex: response.sender)
+        return keys
     }
 
     // MARK: Responder
 
-    /// An initiation whose static key decrypted: we know who claims to have sent it, but have
-    /// not yet checked the part only that peer can produce.
+    /// An initiation that authenticated: the initiator's static key, the timestamp only the
+    /// holder of that key could seal, and the Noise state to answer from.
     struct OpenedInitiation {
-        var symmetric: SymmetricState
+        var noise: NoiseHandshakeState
         let initiatorStatic: X25519.PublicKey
-        let initiatorEphemeral: X25519.PublicKey
+        let timestamp: TAI64N
     }
 
     /// An initiation that authenticated and passed the replay and flood checks.
     struct ConsumedInitiation {
-        var symmetric: SymmetricState
-        let initiatorEphemeral: X25519.PublicKey
+        var noise: NoiseHandshakeState
         let remoteIndex: UInt32
     }
 
     enum InitiationVerdict {
         case accepted(ConsumedInitiation)
-        case invalid
         case replayed
         case flooded
     }
 
-    /// Decrypts the initiator's static key with our static key; nil when it does not
-    /// authenticate (not for us, corrupted, or a low-order ephemeral).
-    static func openInitiation(_ initiation: HandshakeInitiation, identity: StaticIdentity) -> OpenedInitiation? {
-        guard let ephemeral = try? X25519.PublicKey(rawRepresentation: initiation.ephemeral),
-              let es = try? identity.privateKey.sharedSecret(with: ephemeral)
-        else { return nil }
-        var symmetric = SymmetricState(responderStatic: identity.publicKey)
-        symmetric.mixHash(initiation.ephemeral)
-        symmetric.mixKey(initiation.ephemeral)
-        let key = symmetric.mixKeyReturningKey(es)
-        guard let staticBytes = symmetric.decryptAndHash(initiation.encryptedStatic, key: key),
-              let initiatorStatic = try? X25519.PublicKey(rawRepresentation: staticBytes)
-        else { return nil }
-        return OpenedInitiation(symmetric: symmetric, initiatorStatic: initiatorStatic, initiatorEphemeral: ephemeral)
+    /// Reads an initiation with our static key. As soon as the initiator's static key is
+    /// decrypted, `staticStatic` looks it up and returns that peer's cached `DH(s, rs)`, or nil
+    /// for an unknown peer (or one with no possible handshake), which stops the work there.
+    /// Returns nil when the initiation is not for us, is corrupted, or does not authenticate.
+    static func openInitiation(
+        _ initiation: HandshakeInitiation, identity: StaticIdentity,
+        staticStatic: (X25519.PublicKey) -> SecureBytes?
+    ) -> OpenedInitiation? {
+        guard var noise = Self.noise(.responder, identity: identity, remoteStatic: nil) else { return nil }
+        let message = initiation.ephemeral + initiation.encryptedStatic + initiation.encryptedTimestamp
+        let payload = try? noise.readMessage(message) { initiatorStatic in
+            guard let ss = staticStatic(initiatorStatic) else { return .reject }
+            return .accept(staticStatic: ss, presharedKey: nil)
+        }
+        guard let payload, payload.count == TAI64N.byteCount, let initiatorStatic = noise.remoteStatic else { return nil }
+        return OpenedInitiation(noise: noise, initiatorStatic: initiatorStatic, timestamp: TAI64N(bytes: payload))
     }
 
-    /// Checks the timestamp, which proves the initiator holds its static key, and applies the
-    /// replay and flood rules. On acceptance, any initiation of ours in flight is abandoned, as
-    /// in wireguard-go (the caller releases its index).
+    /// Applies the replay and flood rules to an authenticated initiation. On acceptance, any
+    /// initiation of ours in flight is abandoned, as in wireguard-go (the caller releases its
+    /// index).
     mutating func acceptInitiation(
-        _ opened: OpenedInitiation, _ initiation: HandshakeInitiation, staticStatic: SecureBytes?, now: TunnelInstant
+        _ opened: OpenedInitiation, _ initiation: HandshakeInitiation, now: TunnelInstant
     ) -> InitiationVerdict {
-        guard let staticStatic else { return .invalid }
-        var symmetric = opened.symmetric
-        let key = symmetric.mixKeyReturningKey(staticStatic)
-        guard let timestampBytes = symmetric.decryptAndHash(initiation.encryptedTimestamp, key: key) else {
-            return .invalid
-        }
-        let timestamp = TAI64N(bytes: timestampBytes)
-        guard timestamp > lastTimestamp else { return .replayed }
+        guard opened.timestamp > lastTimestamp else { return .replayed }
         if let last = lastInitiationConsumption, now.nanoseconds(since: last) <= ProtocolConstants.handshakeInitiationRate {
             return .flooded
         }
-        lastTimestamp = timestamp
+        lastTimestamp = opened.timestamp
         if lastInitiationConsumption.map({ now > $0 }) ?? true { lastInitiationConsumption = now }
         state = .idle
-        return .accepted(ConsumedInitiation(
-            symmetric: symmetric, initiatorEphemeral: opened.initiatorEphemeral, remoteIndex: initiation.sender))
+        return .accepted(ConsumedInitiation(noise: opened.noise, remoteIndex: initiation.sender))
     }
 
     /// Builds the response (MACs still zero) and the responder's transport keys.
     static func createResponse(
-        _ consumed: ConsumedInitiation, remoteStatic: X25519.PublicKey, presharedKey: SecureBytes?, localIndex: UInt32
+        _ consumed: ConsumedInitiation, presharedKey: SecureBytes?, localIndex: UInt32
     ) -> (HandshakeResponse, SessionKeys)? {
-        var symmetric = consumed.symmetric
-        let ephemeral = X25519.PrivateKey()
-        let ephemeralPublic = ephemeral.publicKey.rawRepresentation
-        symmetric.mixHash(ephemeralPublic)
-        symmetric.mixKey(ephemeralPublic)
-        guard let ee = try? ephemeral.sharedSecret(with: consumed.initiatorEphemeral),
-              let se = try? ephemeral.sharedSecret(with: remoteStatic)
+        // <- e, ee, se, psk, {}
+        var noise = consumed.noise
+        noise.presharedKey = presharedKey ?? zeroPresharedKey
+        guard let message = try? noise.writeMessage(),
+              let keys = SessionKeys(noise, localIndex: localIndex, remoteIndex: consumed.remoteIndex)
         else { return nil }
-        symmetric.mixKey(ee)
-        symmetric.mixKey(se)
-        let key = symmetric.mixPresharedKey(presharedKey)
-        let encryptedNothing = symmetric.encryptAndHash([], key: key)
-        let keys = symmetric.transportKeys(isInitiator: false)
         let response = HandshakeResponse(
-            sender: localIndex, receiver: consumed.remoteIndex, ephemeral: ephemeralPublic,
-            encryptedNothing: encryptedNothing)
-        return (response, SessionKeys(
-            send: keys.send, receive: keys.receive, isInitiator: false,
-            localIndex: localIndex, remoteIndex: consumed.remoteIndex))
+            sender: localIndex, receiver: consumed.remoteIndex, ephemeral: Array(message[0..<32]),
+            encryptedNothing: Array(message[32..<48]))
+        return (response, keys)
     }
 }
