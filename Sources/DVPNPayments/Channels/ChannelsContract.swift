@@ -43,6 +43,16 @@ public enum ChannelsContract {
         ContractCall(contract: name, method: "close", arguments: idArgument(channel))
     }
 
+    /// `closeCooperative(id u64, amount u64, payeeSignature[64])`, sent by the payer with the
+    /// payee's co-signature (`CloseCoSignature`): settles at once.
+    public static func closeCooperative(channel: UInt64, amount: Amount, payeeSignature: Schnorr.Signature) -> ContractCall {
+        var encoder = CanonicalEncoder()
+        encoder.encode(channel)
+        encoder.encode(amount.udvpn)
+        encoder.encode(fixed: payeeSignature.rawRepresentation, count: 64)
+        return ContractCall(contract: name, method: "closeCooperative", arguments: encoder.bytes)
+    }
+
     /// `reclaim(id u64)`: the payer takes back what was not redeemed, once allowed.
     public static func reclaim(channel: UInt64) -> ContractCall {
         ContractCall(contract: name, method: "reclaim", arguments: idArgument(channel))

@@ -9,6 +9,13 @@ public struct Voucher: Sendable, Equatable {
     public let cumulative: Amount
     public let signature: Schnorr.Signature
 
+    /// A voucher as received: nothing is checked here (see `isSigned(by:chainID:)`).
+    public init(channel: UInt64, cumulative: Amount, signature: Schnorr.Signature) {
+        self.channel = channel
+        self.cumulative = cumulative
+        self.signature = signature
+    }
+
     /// Signs a voucher with the payer's key.
     public init(chainID: String, channel: UInt64, cumulative: Amount, payerKey: Schnorr.PrivateKey) throws(PaymentError) {
         let message = ChannelsContract.signedMessage(
