@@ -16,13 +16,13 @@ import Testing
             best: best, startedAt: start)
     }
 
-    mutating func accept(_ amount: UInt64, into payee: inout PayeeSession) throws {
+    func accept(_ amount: UInt64, into payee: inout PayeeSession) throws {
         let voucher = try fixtures.voucher(amount)
         #expect(payee.receive(voucher) == .persist(voucher))
         payee.persisted(voucher)
     }
 
-    @Test mutating func creditCountsOnlyAfterPersistence() throws {
+    @Test func creditCountsOnlyAfterPersistence() throws {
         var payee = session()
         let voucher = try fixtures.voucher(5_000)
         #expect(payee.receive(voucher) == .persist(voucher))
@@ -37,7 +37,7 @@ import Testing
         #expect((try price.cost(bytes: limit + 1, milliseconds: 0)) > .u(7_500))
     }
 
-    @Test mutating func forgedVouchersAreRefused() throws {
+    @Test func forgedVouchersAreRefused() throws {
         var payee = session()
         // Signed by someone else, for another chain, or with a signature moved onto a larger amount.
         #expect(payee.receive(try fixtures.voucher(1_000, signer: fixtures.stranger)) == .refused(.badSignature))
@@ -53,7 +53,7 @@ import Testing
         #expect(payee.accepted == .zero)
     }
 
-    @Test mutating func replayedAndDecreasingVouchersAreRefused() throws {
+    @Test func replayedAndDecreasingVouchersAreRefused() throws {
         var payee = session()
         try accept(3_000, into: &payee)
         #expect(payee.receive(try fixtures.voucher(3_000)) == .refused(.notIncreasing))
@@ -70,7 +70,7 @@ import Testing
         #expect(payee.accepted == .u(9_000))
     }
 
-    @Test mutating func persistenceBacklogIsBounded() throws {
+    @Test func persistenceBacklogIsBounded() throws {
         var payee = session()
         for amount in 1...8 { _ = payee.receive(try fixtures.voucher(UInt64(amount) * 1_000)) }
         #expect(payee.receive(try fixtures.voucher(100_000)) == .refused(.persistenceBacklog))
@@ -80,7 +80,7 @@ import Testing
         #expect(payee.receive(next) == .persist(next))
     }
 
-    @Test mutating func aVoucherAboveTheDepositIsWorthTheDeposit() throws {
+    @Test func aVoucherAboveTheDepositIsWorthTheDeposit() throws {
         var payee = session(channel: fixtures.channel(deposit: 10_000))
         try accept(50_000, into: &payee)
         #expect(payee.accepted == .u(10_000))
@@ -103,7 +103,7 @@ import Testing
         #expect(payee.tick(bytes: 0, now: start.advanced(byMilliseconds: 10_002), height: 100).cutOff == .noFirstVoucher)
     }
 
-    @Test mutating func unpaidDebtPastOneStep() throws {
+    @Test func unpaidDebtPastOneStep() throws {
         var payee = session()
         try accept(977, into: &payee)
         // step(977) = 977 (the first step): owing up to 1 954 is served, above it is cut off.
@@ -118,7 +118,7 @@ import Testing
         #expect(payee.tick(bytes: over, now: start, height: 100).cutOff == .unpaid)
     }
 
-    @Test mutating func depositUsedUp() throws {
+    @Test func depositUsedUp() throws {
         var payee = session(channel: fixtures.channel(deposit: 2_000))
         try accept(2_000, into: &payee)
         let limit = try #require(payee.tick(bytes: 0, now: start, height: 100).servingLimit)
@@ -127,7 +127,7 @@ import Testing
         #expect(payee.tick(bytes: over, now: start, height: 100).cutOff == .depositExhausted)
     }
 
-    @Test mutating func closingAndExpiringChannels() throws {
+    @Test func closingAndExpiringChannels() throws {
         var closing = session()
         try accept(1_000, into: &closing)
         closing.channelUpdated(fixtures.channel(status: 1))
@@ -148,7 +148,7 @@ import Testing
         }
     }
 
-    @Test mutating func redemptionPastTheThresholdNearExpiryAndWhenClosing() throws {
+    @Test func redemptionPastTheThresholdNearExpiryAndWhenClosing() throws {
         var payee = session(channel: fixtures.channel(expiry: 1_000), threshold: .u(10_000))
         try accept(9_999, into: &payee)
         #expect(payee.tick(bytes: 0, now: start, height: 100).redemption == nil)
@@ -178,7 +178,7 @@ import Testing
         #expect(closing.tick(bytes: 0, now: start, height: 120).redemption == nil)
     }
 
-    @Test mutating func aReusedChannelContinuesFromTheBestVoucher() throws {
+    @Test func aReusedChannelContinuesFromTheBestVoucher() throws {
         let earlier = try fixtures.voucher(40_000)
         var payee = session(best: earlier)
         #expect(payee.baseline == .u(40_000))
@@ -192,7 +192,7 @@ import Testing
         #expect(foreign.baseline == .zero)
     }
 
-    @Test mutating func cooperativeCloseCoSignatureMatchesTheContract() throws {
+    @Test func cooperativeCloseCoSignatureMatchesTheContract() throws {
         var payee = session()
         try accept(12_345, into: &payee)
         let cosignature = try CloseCoSignature(

@@ -4,7 +4,7 @@ import DVPNLedger
 /// A payer's signed promise: "on channel `channel` of chain `chainID` I owe `cumulative` in
 /// total". Printed and parsed as hex of `channel u64 ‖ cumulative u64 ‖ signature[64]` (80 bytes),
 /// the form a payer hands to the payee.
-public struct Voucher: Sendable, Equatable {
+public struct Voucher: Sendable, Hashable {
     public let channel: UInt64
     public let cumulative: Amount
     public let signature: Schnorr.Signature

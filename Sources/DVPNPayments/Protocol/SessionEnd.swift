@@ -44,6 +44,8 @@ public struct SessionEnd: Hashable, Sendable {
 extension SessionEnd: SignedSessionMessage {
     static var domain: SigningDomain { SessionWire.endDomain }
 
+    public func encode(to encoder: inout CanonicalEncoder) { encodeWithSignature(to: &encoder) }
+
     func encodeSignedPart(to encoder: inout CanonicalEncoder) {
         encoder.encode(fixed: sessionID, count: SessionWire.sessionIDByteCount)
         encoder.encode(channel)

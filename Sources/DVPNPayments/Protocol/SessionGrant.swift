@@ -95,6 +95,8 @@ public struct SessionGrant: Hashable, Sendable {
 extension SessionGrant: SignedSessionMessage {
     static var domain: SigningDomain { SessionWire.grantDomain }
 
+    public func encode(to encoder: inout CanonicalEncoder) { encodeWithSignature(to: &encoder) }
+
     func encodeSignedPart(to encoder: inout CanonicalEncoder) {
         encoder.encode(fixed: sessionID, count: SessionWire.sessionIDByteCount)
         encoder.encode(channel)

@@ -49,6 +49,8 @@ public struct SessionRequest: Hashable, Sendable {
 extension SessionRequest: SignedSessionMessage {
     static var domain: SigningDomain { SessionWire.requestDomain }
 
+    public func encode(to encoder: inout CanonicalEncoder) { encodeWithSignature(to: &encoder) }
+
     func encodeSignedPart(to encoder: inout CanonicalEncoder) {
         encoder.encode(channel)
         encoder.encode(key: payer)

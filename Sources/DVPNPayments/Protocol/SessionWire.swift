@@ -65,7 +65,8 @@ extension SignedSessionMessage {
         }
     }
 
-    public func encode(to encoder: inout CanonicalEncoder) {
+    /// The whole message: the signed part, then the signature.
+    func encodeWithSignature(to encoder: inout CanonicalEncoder) {
         encodeSignedPart(to: &encoder)
         encoder.encode(fixed: signature.rawRepresentation, count: Schnorr.signatureByteCount)
     }

@@ -78,12 +78,14 @@ public struct VoucherReceipt: Hashable, Sendable {
 
     public var encoded: [UInt8] { canonicalBytes }
 
-    /// Whether `operator` (the offer's owner, the channel's payee) signed this receipt.
-    public func isSigned(by operator: Schnorr.PublicKey, chainID: String) -> Bool { verify(by: `operator`, chainID: chainID) }
+    /// Whether `key` (the offer's owner, the channel's payee) signed this receipt.
+    public func isSigned(by key: Schnorr.PublicKey, chainID: String) -> Bool { verify(by: key, chainID: chainID) }
 }
 
 extension VoucherReceipt: SignedSessionMessage {
     static var domain: SigningDomain { SessionWire.receiptDomain }
+
+    public func encode(to encoder: inout CanonicalEncoder) { encodeWithSignature(to: &encoder) }
 
     func encodeSignedPart(to encoder: inout CanonicalEncoder) {
         encoder.encode(fixed: sessionID, count: SessionWire.sessionIDByteCount)
