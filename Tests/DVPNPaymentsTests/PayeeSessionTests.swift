@@ -72,9 +72,11 @@ import Testing
 
     @Test func persistenceBacklogIsBounded() throws {
         var payee = session()
-        for amount in 1...8 { _ = payee.receive(try fixtures.voucher(UInt64(amount) * 1_000)) }
+        let waiting = try (1...8).map { try fixtures.voucher(UInt64($0) * 1_000) }
+        for voucher in waiting { #expect(payee.receive(voucher) == .persist(voucher)) }
         #expect(payee.receive(try fixtures.voucher(100_000)) == .refused(.persistenceBacklog))
-        payee.persisted(try fixtures.voucher(8_000))
+        // Confirming the newest clears the older ones it supersedes.
+        payee.persisted(waiting[7])
         #expect(payee.accepted == .u(8_000))
         let next = try fixtures.voucher(100_000)
         #expect(payee.receive(next) == .persist(next))

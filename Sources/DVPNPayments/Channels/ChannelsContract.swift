@@ -81,6 +81,25 @@ public enum ChannelsContract {
         return encoder.bytes
     }
 
+    /// Signs `signedMessage(tag:chainID:channel:amount:)` (a voucher, or a close co-signature).
+    static func sign(
+        tag: String, chainID: String, channel: UInt64, amount: Amount, key: Schnorr.PrivateKey, what: String
+    ) throws(PaymentError) -> Schnorr.Signature {
+        do {
+            return try key.signature(for: signedMessage(tag: tag, chainID: chainID, channel: channel, amount: amount.udvpn))
+        } catch {
+            throw PaymentError(.signing, "cannot sign \(what): \(error.reason)")
+        }
+    }
+
+    /// Whether `signature` is `key`'s over `signedMessage(tag:chainID:channel:amount:)`, as the
+    /// contract checks it.
+    static func isValid(
+        _ signature: Schnorr.Signature, by key: Schnorr.PublicKey, tag: String, chainID: String, channel: UInt64, amount: Amount
+    ) -> Bool {
+        key.isValidSignature(signature, for: signedMessage(tag: tag, chainID: chainID, channel: channel, amount: amount.udvpn))
+    }
+
     public static func idArgument(_ id: UInt64) -> [UInt8] {
         var encoder = CanonicalEncoder()
         encoder.encode(id)

@@ -18,13 +18,9 @@ public struct Voucher: Sendable, Hashable {
 
     /// Signs a voucher with the payer's key.
     public init(chainID: String, channel: UInt64, cumulative: Amount, payerKey: Schnorr.PrivateKey) throws(PaymentError) {
-        let message = ChannelsContract.signedMessage(
-            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative.udvpn)
-        do {
-            signature = try payerKey.signature(for: message)
-        } catch {
-            throw PaymentError(.signing, "cannot sign the voucher: \(error.reason)")
-        }
+        signature = try ChannelsContract.sign(
+            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative, key: payerKey,
+            what: "the voucher")
         self.channel = channel
         self.cumulative = cumulative
     }
@@ -54,8 +50,7 @@ public struct Voucher: Sendable, Hashable {
 
     /// Whether `payer` signed this voucher for `chainID` (the contract checks the same).
     public func isSigned(by payer: Schnorr.PublicKey, chainID: String) -> Bool {
-        let message = ChannelsContract.signedMessage(
-            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative.udvpn)
-        return payer.isValidSignature(signature, for: message)
+        ChannelsContract.isValid(
+            signature, by: payer, tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative)
     }
 }

@@ -19,9 +19,7 @@ public struct SessionEnd: Hashable, Sendable {
         chainID: String, sessionID: [UInt8], channel: UInt64, reason: CutOffReason = .clientEnded, finalVoucher: Voucher?,
         timestamp: PaymentInstant, payerKey: Schnorr.PrivateKey
     ) throws(PaymentError) {
-        guard sessionID.count == SessionWire.sessionIDByteCount else {
-            throw PaymentError(.outOfRange, "a session id is \(SessionWire.sessionIDByteCount) bytes, got \(sessionID.count)")
-        }
+        try SessionWire.checkSessionID(sessionID)
         self.sessionID = sessionID
         self.channel = channel
         self.reason = reason
@@ -78,13 +76,9 @@ public struct CloseCoSignature: Hashable, Sendable, CanonicalCodable {
     public init(chainID: String, channel: UInt64, amount: Amount, payeeKey: Schnorr.PrivateKey) throws(PaymentError) {
         self.channel = channel
         self.amount = amount
-        let message = ChannelsContract.signedMessage(
-            tag: ChannelsContract.cooperativeCloseTag, chainID: chainID, channel: channel, amount: amount.udvpn)
-        do {
-            signature = try payeeKey.signature(for: message)
-        } catch {
-            throw PaymentError(.signing, "cannot co-sign the close: \(error.reason)")
-        }
+        signature = try ChannelsContract.sign(
+            tag: ChannelsContract.cooperativeCloseTag, chainID: chainID, channel: channel, amount: amount, key: payeeKey,
+            what: "the close co-signature")
     }
 
     public init(decoding bytes: [UInt8]) throws(PaymentError) {
@@ -95,9 +89,8 @@ public struct CloseCoSignature: Hashable, Sendable, CanonicalCodable {
 
     /// Whether `payee` co-signed this amount for `chainID` (the contract checks the same).
     public func isSigned(by payee: Schnorr.PublicKey, chainID: String) -> Bool {
-        let message = ChannelsContract.signedMessage(
-            tag: ChannelsContract.cooperativeCloseTag, chainID: chainID, channel: channel, amount: amount.udvpn)
-        return payee.isValidSignature(signature, for: message)
+        ChannelsContract.isValid(
+            signature, by: payee, tag: ChannelsContract.cooperativeCloseTag, chainID: chainID, channel: channel, amount: amount)
     }
 
     /// The payer's `closeCooperative` call with this co-signature.

@@ -27,6 +27,13 @@ public enum SessionWire {
         return zero
     }
 
+    /// Throws unless `sessionID` has the protocol's length (messages built locally).
+    static func checkSessionID(_ sessionID: [UInt8]) throws(PaymentError) {
+        guard sessionID.count == sessionIDByteCount else {
+            throw PaymentError(.outOfRange, "a session id is \(sessionIDByteCount) bytes, got \(sessionID.count)")
+        }
+    }
+
     /// Decodes one whole message, turning the encoding error into `PaymentError.malformed`.
     static func decode<T: CanonicalDecodable>(_ type: T.Type, from bytes: [UInt8]) throws(PaymentError) -> T {
         do {
@@ -74,27 +81,30 @@ extension SignedSessionMessage {
 
 extension CanonicalDecoder {
     mutating func decodeSchnorrKey(field: String) throws(LedgerError) -> Schnorr.PublicKey {
-        let bytes = try decodeFixed(count: Schnorr.publicKeyByteCount, field: field)
-        do {
-            return try Schnorr.PublicKey(rawRepresentation: bytes)
-        } catch {
-            throw LedgerError(.malformedEncoding, "\(field): \(error.reason)")
+        try decodeFixed(Schnorr.publicKeyByteCount, field: field) { bytes throws(CryptoError) in
+            try Schnorr.PublicKey(rawRepresentation: bytes)
         }
     }
 
     mutating func decodeSchnorrSignature(field: String = "signature") throws(LedgerError) -> Schnorr.Signature {
-        let bytes = try decodeFixed(count: Schnorr.signatureByteCount, field: field)
-        do {
-            return try Schnorr.Signature(rawRepresentation: bytes)
-        } catch {
-            throw LedgerError(.malformedEncoding, "\(field): \(error.reason)")
+        try decodeFixed(Schnorr.signatureByteCount, field: field) { bytes throws(CryptoError) in
+            try Schnorr.Signature(rawRepresentation: bytes)
         }
     }
 
     mutating func decodeTunnelKey(field: String) throws(LedgerError) -> X25519.PublicKey {
-        let bytes = try decodeFixed(count: X25519.keyByteCount, field: field)
+        try decodeFixed(X25519.keyByteCount, field: field) { bytes throws(CryptoError) in
+            try X25519.PublicKey(rawRepresentation: bytes)
+        }
+    }
+
+    /// `count` bytes made into a key or signature by `make`, whose error becomes a decoding error.
+    private mutating func decodeFixed<T>(
+        _ count: Int, field: String, as make: ([UInt8]) throws(CryptoError) -> T
+    ) throws(LedgerError) -> T {
+        let bytes = try decodeFixed(count: count, field: field)
         do {
-            return try X25519.PublicKey(rawRepresentation: bytes)
+            return try make(bytes)
         } catch {
             throw LedgerError(.malformedEncoding, "\(field): \(error.reason)")
         }

@@ -60,9 +60,7 @@ public struct VoucherReceipt: Hashable, Sendable {
         chainID: String, sessionID: [UInt8], channel: UInt64, accepted: Amount, servingLimit: Amount, outcome: Outcome,
         operatorKey: Schnorr.PrivateKey
     ) throws(PaymentError) {
-        guard sessionID.count == SessionWire.sessionIDByteCount else {
-            throw PaymentError(.outOfRange, "a session id is \(SessionWire.sessionIDByteCount) bytes, got \(sessionID.count)")
-        }
+        try SessionWire.checkSessionID(sessionID)
         self.sessionID = sessionID
         self.channel = channel
         self.accepted = accepted
