@@ -257,6 +257,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "DVPNPaymentsTests",
+            dependencies: [
+                "DVPNPayments",
+                "DVPNLedger",
+                "DVPNCrypto",
+                "DVPNTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "DVPNTunnelTests",
             dependencies: ["DVPNTunnel", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict

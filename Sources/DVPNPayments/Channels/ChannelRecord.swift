@@ -4,7 +4,7 @@ import DVPNLedger
 /// A channel as the `channels` contract stores it under `"ch" ‖ id (u64 BE)`: payer[32],
 /// payee[32], clientTunnelKey[32], deposit, redeemed, expiry, openedAt (u64 BE each), status (u8:
 /// 0 open, 1 closing, 2 settled), settleAfter (u64 BE).
-public struct ChannelRecord: Sendable, Equatable {
+public struct ChannelRecord: Sendable, Hashable {
     public static let keyPrefix = Array("ch".utf8)
 
     public var payer: Schnorr.PublicKey
@@ -22,6 +22,21 @@ public struct ChannelRecord: Sendable, Equatable {
     public static func id(fromStorageKey suffix: ArraySlice<UInt8>) -> UInt64? {
         guard suffix.count == 8 else { return nil }
         return suffix.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    public init(
+        payer: Schnorr.PublicKey, payee: Schnorr.PublicKey, clientTunnelKey: [UInt8], deposit: UInt64, redeemed: UInt64 = 0,
+        expiry: UInt64, openedAt: UInt64, status: UInt8 = 0, settleAfter: UInt64 = 0
+    ) {
+        self.payer = payer
+        self.payee = payee
+        self.clientTunnelKey = clientTunnelKey
+        self.deposit = deposit
+        self.redeemed = redeemed
+        self.expiry = expiry
+        self.openedAt = openedAt
+        self.status = status
+        self.settleAfter = settleAfter
     }
 
     public init?(decoding bytes: [UInt8]) {

@@ -43,6 +43,16 @@ public enum ChannelsContract {
         ContractCall(contract: name, method: "close", arguments: idArgument(channel))
     }
 
+    /// `closeCooperative(id u64, amount u64, payeeSignature[64])`, sent by the payer with the
+    /// payee's co-signature (`CloseCoSignature`): settles at once.
+    public static func closeCooperative(channel: UInt64, amount: Amount, payeeSignature: Schnorr.Signature) -> ContractCall {
+        var encoder = CanonicalEncoder()
+        encoder.encode(channel)
+        encoder.encode(amount.udvpn)
+        encoder.encode(fixed: payeeSignature.rawRepresentation, count: 64)
+        return ContractCall(contract: name, method: "closeCooperative", arguments: encoder.bytes)
+    }
+
     /// `reclaim(id u64)`: the payer takes back what was not redeemed, once allowed.
     public static func reclaim(channel: UInt64) -> ContractCall {
         ContractCall(contract: name, method: "reclaim", arguments: idArgument(channel))
@@ -69,6 +79,25 @@ public enum ChannelsContract {
         encoder.encode(channel)
         encoder.encode(amount)
         return encoder.bytes
+    }
+
+    /// Signs `signedMessage(tag:chainID:channel:amount:)` (a voucher, or a close co-signature).
+    static func sign(
+        tag: String, chainID: String, channel: UInt64, amount: Amount, key: Schnorr.PrivateKey, what: String
+    ) throws(PaymentError) -> Schnorr.Signature {
+        do {
+            return try key.signature(for: signedMessage(tag: tag, chainID: chainID, channel: channel, amount: amount.udvpn))
+        } catch {
+            throw PaymentError(.signing, "cannot sign \(what): \(error.reason)")
+        }
+    }
+
+    /// Whether `signature` is `key`'s over `signedMessage(tag:chainID:channel:amount:)`, as the
+    /// contract checks it.
+    static func isValid(
+        _ signature: Schnorr.Signature, by key: Schnorr.PublicKey, tag: String, chainID: String, channel: UInt64, amount: Amount
+    ) -> Bool {
+        key.isValidSignature(signature, for: signedMessage(tag: tag, chainID: chainID, channel: channel, amount: amount.udvpn))
     }
 
     public static func idArgument(_ id: UInt64) -> [UInt8] {

@@ -4,20 +4,23 @@ import DVPNLedger
 /// A payer's signed promise: "on channel `channel` of chain `chainID` I owe `cumulative` in
 /// total". Printed and parsed as hex of `channel u64 ‖ cumulative u64 ‖ signature[64]` (80 bytes),
 /// the form a payer hands to the payee.
-public struct Voucher: Sendable, Equatable {
+public struct Voucher: Sendable, Hashable {
     public let channel: UInt64
     public let cumulative: Amount
     public let signature: Schnorr.Signature
 
+    /// A voucher as received: nothing is checked here (see `isSigned(by:chainID:)`).
+    public init(channel: UInt64, cumulative: Amount, signature: Schnorr.Signature) {
+        self.channel = channel
+        self.cumulative = cumulative
+        self.signature = signature
+    }
+
     /// Signs a voucher with the payer's key.
     public init(chainID: String, channel: UInt64, cumulative: Amount, payerKey: Schnorr.PrivateKey) throws(PaymentError) {
-        let message = ChannelsContract.signedMessage(
-            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative.udvpn)
-        do {
-            signature = try payerKey.signature(for: message)
-        } catch {
-            throw PaymentError(.signing, "cannot sign the voucher: \(error.reason)")
-        }
+        signature = try ChannelsContract.sign(
+            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative, key: payerKey,
+            what: "the voucher")
         self.channel = channel
         self.cumulative = cumulative
     }
@@ -47,8 +50,7 @@ public struct Voucher: Sendable, Equatable {
 
     /// Whether `payer` signed this voucher for `chainID` (the contract checks the same).
     public func isSigned(by payer: Schnorr.PublicKey, chainID: String) -> Bool {
-        let message = ChannelsContract.signedMessage(
-            tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative.udvpn)
-        return payer.isValidSignature(signature, for: message)
+        ChannelsContract.isValid(
+            signature, by: payer, tag: ChannelsContract.voucherTag, chainID: chainID, channel: channel, amount: cumulative)
     }
 }
