@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
         .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
+        .library(name: "DVPNClient", targets: ["DVPNClient"]),
         .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
     ],
     dependencies: [
@@ -91,6 +92,20 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: The client: light client (headers verified from genesis, proven state), later connect
+
+        .target(
+            name: "DVPNClient",
+            dependencies: [
+                "DVPNCrypto",
+                "DVPNLedger",
+                "DVPNPayments",
+                "DVPNNodeAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Operator node: block production and the local HTTP API
 
         .target(
@@ -140,6 +155,7 @@ let package = Package(
                 "DVPNTunnelPosix",
                 "DVPNPayments",
                 "DVPNNodeAPI",
+                "DVPNClient",
                 "DVPNNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -211,6 +227,20 @@ let package = Package(
                 "DVPNTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WAT", package: "WasmKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNClientTests",
+            // The lying nodes are the real router over a real ledger with forging backends.
+            dependencies: [
+                "DVPNClient",
+                "DVPNNode",
+                "DVPNNodeAPI",
+                "DVPNPayments",
+                "DVPNLedger",
+                "DVPNCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
