@@ -232,9 +232,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DVPNClientTests",
-            // The lying nodes are the real router over a real ledger with forging backends.
+            // The lying nodes are the real router over a real ledger with forging backends;
+            // `dvpn` is a dependency so that it is built before the CLI tests run it against them.
             dependencies: [
                 "DVPNClient",
+                "dvpn",
                 "DVPNNode",
                 "DVPNNodeAPI",
                 "DVPNPayments",
