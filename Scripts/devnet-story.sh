@@ -88,8 +88,8 @@ step "The operator redeems the best voucher (0.15 DVPN) on the ledger"
 "$dvpn" balance "$operator" --node "$api" "${lc[@]}"
 
 step "The client closes the channel; after the settlement window it reclaims the rest (1.85 DVPN)"
-"$dvpn" channel close "$channel" "${cl[@]}"
-"$dvpn" channel reclaim "$channel" --wait "${cl[@]}"
+"$dvpn" channel close "$channel" "${cl[@]}" "${lc[@]}"
+"$dvpn" channel reclaim "$channel" --wait "${cl[@]}" "${lc[@]}"
 "$dvpn" channel show "$channel" --node "$api" "${lc[@]}"
 "$dvpn" balance "$client" --node "$api" "${lc[@]}"
 

@@ -20,8 +20,19 @@ func withServers(_ backends: [any LightClientBackend], _ body: ([String]) async 
                     continuation.finish()
                 },
                 logger: logger)
-            group.addTask { try await app.run() }
+            group.addTask {
+                do {
+                    try await app.run()
+                } catch {
+                    continuation.finish()
+                    throw error
+                }
+            }
             for await port in ports { urls.append("http://127.0.0.1:\(port)") }
+        }
+        guard urls.count == backends.count else {
+            group.cancelAll()
+            throw TestFailure("a test node did not start listening")
         }
         do {
             try await body(urls)

@@ -34,16 +34,18 @@ import Testing
                     continuation.resume(throwing: error)
                     return
                 }
-                let killer = DispatchWorkItem { process.terminate() }
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-                nonisolated(unsafe) var errData = Data()
-                let reader = DispatchGroup()
-                reader.enter()
-                DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); reader.leave() }
-                let outData = out.fileHandleForReading.readDataToEndOfFile()
-                reader.wait()
+                // Drain both pipes before waiting, so a chatty child cannot block on a full pipe.
+                nonisolated(unsafe) var outData = Data(), errData = Data()
+                let readers = DispatchGroup()
+                readers.enter()
+                DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); readers.leave() }
+                readers.enter()
+                DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); readers.leave() }
+                if readers.wait(timeout: .now() + timeout) == .timedOut {
+                    process.terminate()
+                    _ = readers.wait(timeout: .now() + 5)
+                }
                 process.waitUntilExit()
-                killer.cancel()
                 continuation.resume(returning: Run(
                     status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                     stderr: String(decoding: errData, as: UTF8.self)))

@@ -42,7 +42,7 @@ import Testing
         read: @escaping @Sendable (LightClient) async throws -> T
     ) async throws -> (T, LightClient) {
         let reports = Reports()
-        nonisolated(unsafe) var result: (T, LightClient)?
+        var result: (T, LightClient)?
         try await withServers([LyingBackend(honest: network.node, forgery: forgery), network.node]) { urls in
             let (client, _) = try Self.client(network, urls, reports: reports)
             result = (try await read(client), client)

@@ -1,5 +1,6 @@
 import DVPNNodeAPI
 import ArgumentParser
+import DVPNClient
 import DVPNCrypto
 import DVPNNode
 import DVPNLedger

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DVPNClient
 import DVPNCrypto
 import DVPNLedger
 import DVPNNodeAPI
@@ -71,7 +72,7 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
             let cumulative = try LedgerFormat.parseAmount(amount, what: "amount")
             let key = try identity.load()
             let verified = try light.open(nodes: node, dataDirectory: identity.dataDirectory)
-            guard let state = try await verified.channel(id: channel).value else { throw CommandFailure("no channel \(channel)") }
+            let state = try await ChannelCommand.provenChannel(channel, from: verified)
             guard state.payer == key.address.string else {
                 throw CommandFailure("channel \(channel) is paid by \(state.payer), not by \(key.address.string)")
             }
@@ -119,11 +120,13 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         }
         @Argument(help: ArgumentHelp("Channel id.", valueName: "CHANNEL")) var channel: UInt64
         @OptionGroup var call: ContractCallOptions<Profile>
+        @OptionGroup var light: LightClientOptions<Profile>
 
         func run() async throws {
             let identity = try call.identity.load()
+            let verified = try light.open(nodes: call.node, dataDirectory: call.identity.dataDirectory)
             let sent = try await call.send(.contractCall(ChannelsContract.close(channel: channel)), identity: identity)
-            let state = try await call.node.client().channel(id: channel)
+            let state = try await ChannelCommand.provenChannel(channel, from: verified)
             let after = state.settlementHeight.map { " (the payer can reclaim from height \($0))" } ?? ""
             call.report(sent, "Closing channel \(channel)\(after)", extra: ["channel": String(channel)])
         }
@@ -137,12 +140,14 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("Channel id.", valueName: "CHANNEL")) var channel: UInt64
         @Flag(help: "Wait until the settlement window or the expiry has passed, then reclaim.") var wait = false
         @OptionGroup var call: ContractCallOptions<Profile>
+        @OptionGroup var light: LightClientOptions<Profile>
 
         func run() async throws {
             let identity = try call.identity.load()
             let client = try call.node.client()
             if wait {
-                let state = try await client.channel(id: channel)
+                let verified = try light.open(nodes: call.node, dataDirectory: call.identity.dataDirectory)
+                let state = try await ChannelCommand.provenChannel(channel, from: verified)
                 let target = min(state.settlementHeight ?? state.expiryHeight, state.expiryHeight)
                 try await Self.waitForHeight(target, client: client)
             }
@@ -176,7 +181,7 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let state = try await ChannelCommand.provenChannel(channel, light: light, node: node, dataDirectory: dataDirectory)
+            let state = try await ChannelCommand.provenChannel(channel, from: light.open(nodes: node, dataDirectory: dataDirectory))
             if output.json {
                 print(JSONOutput.render(ChannelReport(state)))
                 return
@@ -228,12 +233,8 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
 extension ChannelCommand {
     /// A channel read through the light client: proven against a verified header, or a one-line
     /// failure when it is proven absent.
-    static func provenChannel(
-        _ id: UInt64, light: LightClientOptions<Profile>, node: NodeOptions, dataDirectory: DataDirectoryOptions<Profile>
-    ) async throws -> NodeAPI.Channel {
-        guard let channel = try await light.open(nodes: node, dataDirectory: dataDirectory).channel(id: id).value else {
-            throw CommandFailure("no channel \(id)")
-        }
+    static func provenChannel(_ id: UInt64, from client: LightClient) async throws -> NodeAPI.Channel {
+        guard let channel = try await client.channel(id: id).value else { throw CommandFailure("no channel \(id)") }
         return channel
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DVPNClient
 import DVPNLedger
 import DVPNNodeAPI
 import DVPNPayments

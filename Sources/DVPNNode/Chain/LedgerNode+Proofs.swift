@@ -15,7 +15,7 @@ extension LedgerNode: LightClientBackend {
         let end = min(to, tip, from &+ (NodeAPI.maximumHeadersPerRequest - 1))
         guard from <= end else { return NodeAPI.HeaderRange(latestHeight: tip, headers: []) }
         do {
-            var previousSetHash = from == 1 ? genesis.validators.hash : try storedHeader(at: from - 1).validatorSetHash
+            var previousSetHash = try from == 1 ? genesis.validators.hash : storedHeader(at: from - 1).validatorSetHash
             var headers: [NodeAPI.SignedHeader] = []
             for height in from...end {
                 let header = try storedHeader(at: height)
@@ -33,7 +33,7 @@ extension LedgerNode: LightClientBackend {
         } catch let error as NodeError {
             throw error
         } catch {
-            throw NodeError(.storage, "reading headers \(from)…\(end): \(error.reason)")
+            throw NodeError(.storage, "reading headers \(from)…\(end): \(error)")
         }
     }
 
