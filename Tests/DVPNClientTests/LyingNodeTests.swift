@@ -120,7 +120,7 @@ import Testing
             do {
                 _ = try await client.account(network.aliceAddress)
                 Issue.record("a forged balance was believed")
-            } catch {
+            } catch let error as ClientError {
                 #expect(error.code == .verification)
                 #expect(error.reason.hasPrefix("node \(urls[0])"), "\(error.reason)")
                 #expect(error.reason.contains("lied: balance proof does not match"), "\(error.reason)")

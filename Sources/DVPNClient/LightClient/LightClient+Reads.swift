@@ -65,7 +65,7 @@ extension LightClient {
         let proven = try await value(of: .account(address.publicKey), what: "balance")
         let account = try proven.value.map { (bytes) throws(ClientError) in
             do { return try Account(canonicalBytes: bytes) } catch {
-                throw ClientError(.verification, "the proven account of \(address.string) does not decode: \(error.reason)")
+                throw ClientError(.verification, "the proven account of \(address.string) does not decode: \(error)")
             }
         }
         return Proven(value: account, height: proven.height, blockHash: proven.blockHash, node: proven.node)

@@ -48,16 +48,14 @@ extension LedgerNode: LightClientBackend {
     // MARK: Proofs
 
     private func storedHeader(at height: UInt64) throws(NodeError) -> BlockHeader {
+        let header: BlockHeader?
         do {
-            guard let header = try ledger.store.header(at: height) else {
-                throw NodeError(.notFound, "no block at height \(height)")
-            }
-            return header
-        } catch let error as NodeError {
-            throw error
+            header = try ledger.store.header(at: height)
         } catch {
             throw NodeError(.storage, "reading block \(height): \(error.reason)")
         }
+        guard let header else { throw NodeError(.notFound, "no block at height \(height)") }
+        return header
     }
 
     private func provenState(keys: [[UInt8]], height: UInt64?) throws(NodeError) -> NodeAPI.ProvenState {
