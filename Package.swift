@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "DVPNCrypto", targets: ["DVPNCrypto"]),
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
         .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
+        .library(name: "DVPNClient", targets: ["DVPNClient"]),
         .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
         .library(name: "DVPNGossip", targets: ["DVPNGossip"]),
     ],
@@ -108,6 +109,20 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: The client: light client (headers verified from genesis, proven state), later connect
+
+        .target(
+            name: "DVPNClient",
+            dependencies: [
+                "DVPNCrypto",
+                "DVPNLedger",
+                "DVPNPayments",
+                "DVPNNodeAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Operator node: block production, the local HTTP API, the exit (policy, NAT)
 
         .target(
@@ -160,6 +175,7 @@ let package = Package(
                 "DVPNTunnelPosix",
                 "DVPNPayments",
                 "DVPNNodeAPI",
+                "DVPNClient",
                 "DVPNNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -232,6 +248,22 @@ let package = Package(
                 "DVPNTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WAT", package: "WasmKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNClientTests",
+            // The lying nodes are the real router over a real ledger with forging backends;
+            // `dvpn` is a dependency so that it is built before the CLI tests run it against them.
+            dependencies: [
+                "DVPNClient",
+                "dvpn",
+                "DVPNNode",
+                "DVPNNodeAPI",
+                "DVPNPayments",
+                "DVPNLedger",
+                "DVPNCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),

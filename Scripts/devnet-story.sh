@@ -50,6 +50,9 @@ done
 dev=(--node "$api" --key-file "$work/node/dev-account.key" --insecure-no-passphrase)
 op=(--node "$api" --key-file "$work/operator.key" --insecure-no-passphrase)
 cl=(--node "$api" --key-file "$work/client.key" --insecure-no-passphrase)
+# Reads go through the light client: it trusts only the node's genesis file and keeps its own
+# verified header chain in $work/light (docs/light-client.md).
+lc=(--genesis "$work/node/genesis.json" --data-dir "$work/light")
 
 step "Creating two throwaway keys: an operator and a client"
 "$dvpn" keys new --key-file "$work/operator.key" --insecure-no-passphrase >/dev/null
@@ -62,33 +65,33 @@ echo "client:   $client"
 step "The dev account (funded in genesis) transfers 10 DVPN to the operator and 25 DVPN to the client"
 "$dvpn" transfer "$operator" 10 "${dev[@]}"
 "$dvpn" transfer "$client" 25 "${dev[@]}"
-"$dvpn" balance "$client" --node "$api"
+"$dvpn" balance "$client" --node "$api" "${lc[@]}"
 
 step "The operator registers an offer: Germany, 0.05 DVPN per GiB, 100 Mbit/s"
 "$dvpn" offer register --country DE --price 0.05 --bandwidth 100 --endpoint 127.0.0.1:51820 "${op[@]}"
-"$dvpn" offers --country DE --node "$api"
+"$dvpn" offers --country DE --node "$api" "${lc[@]}"
 
 step "The client opens a payment channel to the operator with a 2 DVPN deposit"
 channel=$("$dvpn" channel open --payee "$operator" --deposit 2 --expiry-blocks 1000 "${cl[@]}" --json \
     | sed -n 's/.*"channel" *: *\([0-9][0-9]*\).*/\1/p')
 echo "channel $channel is open"
-"$dvpn" channel show "$channel" --node "$api"
+"$dvpn" channel show "$channel" --node "$api" "${lc[@]}"
 
 step "As traffic flows the client signs two vouchers: 0.05 DVPN owed after 1 GiB, then 0.15 after 3 GiB"
-"$dvpn" channel voucher "$channel" 0.05 "${cl[@]}" >"$work/voucher1"
-"$dvpn" channel voucher "$channel" 0.15 "${cl[@]}" >"$work/voucher2"
+"$dvpn" channel voucher "$channel" 0.05 "${cl[@]}" "${lc[@]}" >"$work/voucher1"
+"$dvpn" channel voucher "$channel" 0.15 "${cl[@]}" "${lc[@]}" >"$work/voucher2"
 echo "voucher 1: $(cat "$work/voucher1")"
 echo "voucher 2: $(cat "$work/voucher2")"
 
 step "The operator redeems the best voucher (0.15 DVPN) on the ledger"
 "$dvpn" channel redeem "$channel" "$(cat "$work/voucher2")" "${op[@]}"
-"$dvpn" balance "$operator" --node "$api"
+"$dvpn" balance "$operator" --node "$api" "${lc[@]}"
 
 step "The client closes the channel; after the settlement window it reclaims the rest (1.85 DVPN)"
-"$dvpn" channel close "$channel" "${cl[@]}"
-"$dvpn" channel reclaim "$channel" --wait "${cl[@]}"
-"$dvpn" channel show "$channel" --node "$api"
-"$dvpn" balance "$client" --node "$api"
+"$dvpn" channel close "$channel" "${cl[@]}" "${lc[@]}"
+"$dvpn" channel reclaim "$channel" --wait "${cl[@]}" "${lc[@]}"
+"$dvpn" channel show "$channel" --node "$api" "${lc[@]}"
+"$dvpn" balance "$client" --node "$api" "${lc[@]}"
 
 step "Stopping the node (SIGTERM) and auditing the whole history from genesis"
 kill -TERM "$node_pid"

@@ -18,6 +18,7 @@
 /// | GET | `/v1/status` | `Status` |
 /// | GET | `/v1/offers?country=CC&max_price=UDVPN` | `[Offer]` |
 /// | GET | `/v1/channels?payer=ADDR&payee=ADDR`, `/v1/channels/{id}` | `[Channel]`, `Channel` |
+/// | GET | `/v1/headers?from=H&to=H`, `/v1/state/{key}`, `/v1/state?prefix=HEX` | light client: `NodeAPI+LightClient.swift` |
 public enum NodeAPI {
     /// The default address of the API: loopback only, the port Tendermint-style nodes use.
     public static let defaultHost = "127.0.0.1"

@@ -110,7 +110,7 @@ public struct NodeClient: Sendable {
 
     // MARK: Transport
 
-    private func get<Answer: Decodable>(_ path: [String], query: [URLQueryItem] = []) async throws(NodeError)
+    func get<Answer: Decodable>(_ path: [String], query: [URLQueryItem] = []) async throws(NodeError)
         -> Answer
     {
         let (status, data) = try await send(method: "GET", path: path, query: query, body: Optional<NodeAPI.ErrorBody>.none)

@@ -11,7 +11,7 @@ struct DVPN: AsyncParsableCommand {
         version: DVPNVersion.string,
         subcommands: [
             KeysCommand<ClientProfile>.self, BalanceCommand<ClientProfile>.self, TransferCommand<ClientProfile>.self,
-            OffersCommand.self, OfferCommand<ClientProfile>.self, ChannelCommand<ClientProfile>.self,
+            OffersCommand<ClientProfile>.self, OfferCommand<ClientProfile>.self, ChannelCommand<ClientProfile>.self,
             LedgerCommand<ClientProfile>.self, TunnelCommand.self,
         ])
 

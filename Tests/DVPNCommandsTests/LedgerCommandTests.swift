@@ -8,6 +8,12 @@ import Testing
         try ExecutableRunner.run("dvpn", arguments + ["--node", node.url], timeout: 90)
     }
 
+    /// The light client's options for reads: trust the node's own genesis file, keep the
+    /// verified header chain inside the test's directory.
+    static func light(_ dir: TemporaryDirectory, _ node: DevNodeProcess) -> [String] {
+        ["--genesis", node.dataDirectory + "/genesis.json", "--data-dir", dir.path + "/light"]
+    }
+
     static func newKey(_ dir: TemporaryDirectory, _ name: String) throws -> (path: String, address: String) {
         let path = dir.path + "/\(name).key"
         let created = try ExecutableRunner.run("dvpn", ["keys", "new", "--key-file", path, "--insecure-no-passphrase", "--json"])
@@ -29,11 +35,11 @@ import Testing
         #expect(sent.stdout.hasPrefix("Sent 2.5 DVPN to \(bob.address) in block "), "\(sent.stdout)")
         let height = try #require(words.firstIndex(of: "block").flatMap { UInt64(words[$0 + 1]) })
 
-        let balance = try Self.dvpn(node, ["balance", bob.address])
+        let balance = try Self.dvpn(node, ["balance", bob.address] + Self.light(dir, node))
         #expect(balance.status == 0, "\(balance.stderr)")
         #expect(balance.stdout == "address  \(bob.address)\nbalance  2.5 DVPN\nnonce    0\n")
 
-        let json = try Self.dvpn(node, ["balance", "--key-file", bob.path, "--json"])
+        let json = try Self.dvpn(node, ["balance", "--key-file", bob.path, "--json"] + Self.light(dir, node))
         let account = try JSONDecoder().decode([String: AnyJSON].self, from: Data(json.stdout.utf8))
         #expect(account["balance"] == .string("2.5"))
         #expect(account["balanceUdvpn"] == .number(2_500_000))
@@ -49,7 +55,7 @@ import Testing
         let report = try JSONDecoder().decode([String: AnyJSON].self, from: Data(back.stdout.utf8))
         let hash = try #require(report["hash"]?.string)
         #expect(report["fee"] == .number(1_000))
-        let after = try Self.dvpn(node, ["balance", bob.address, "--json"])
+        let after = try Self.dvpn(node, ["balance", bob.address, "--json"] + Self.light(dir, node))
         #expect(try JSONDecoder().decode([String: AnyJSON].self, from: Data(after.stdout.utf8))["balance"] == .string("1.499"))
 
         let tx = try Self.dvpn(node, ["ledger", "tx", hash])
@@ -72,7 +78,7 @@ import Testing
             (["transfer", "dvpn1nonsense", "1", "--key-file", dev], "dvpn: recipient 'dvpn1nonsense' is not a dvpn1… address"),
             (["transfer", bob.address, "5000000", "--key-file", dev], "dvpn: the node refused the transaction: insufficient funds"),
             (["transfer", try Self.address(of: dev), "1", "--key-file", bob.path], "dvpn: unknown address \(bob.address)"),
-            (["balance", bob.address], "dvpn: unknown address \(bob.address)"),
+            (["balance", bob.address] + Self.light(dir, node), "dvpn: unknown address \(bob.address)"),
             (["balance", "xyz"], "dvpn: address 'xyz' is not a dvpn1… address"),
             (["ledger", "show", "99999"], "dvpn: no block at height 99999"),
             (["ledger", "tx", "abcd"], "dvpn: transaction id 'abcd' is not 64 hex digits"),

@@ -1,7 +1,9 @@
 import DVPNNodeAPI
 import ArgumentParser
+import DVPNClient
 import DVPNCrypto
 import DVPNNode
+import DVPNLedger
 
 /// `balance [ADDRESS]`: an account's balance in DVPN, by default the key file's own.
 public struct BalanceCommand<Profile: ProgramProfile>: AsyncParsableCommand {
@@ -12,6 +14,7 @@ public struct BalanceCommand<Profile: ProgramProfile>: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The account (default: the key file's address).", valueName: "ADDRESS"))
     var address: String?
     @OptionGroup var node: NodeOptions
+    @OptionGroup var light: LightClientOptions<Profile>
     @OptionGroup var identity: SigningIdentity<Profile>
     @OptionGroup var output: OutputOptions
 
@@ -19,13 +22,19 @@ public struct BalanceCommand<Profile: ProgramProfile>: AsyncParsableCommand {
 
     public func run() async throws {
         let target = try address.map { try AddressArgument.parse($0) } ?? identity.load().address
-        let account = try await AddressArgument.account(target, client: node.client())
+        // Through the light client: the balance is believed only with a proof against a header
+        // verified from genesis.
+        let proven = try await light.open(nodes: node, dataDirectory: identity.dataDirectory).account(target)
+        guard let state = proven.value, state.balance != .zero || state.nonce != 0 else {
+            throw CommandFailure("unknown address \(target.string): it has never held funds on this chain")
+        }
+        let account = BalanceReport(address: target.string, account: state, height: proven.height)
         if output.json {
-            print(JSONOutput.render(BalanceReport(account)))
+            print(JSONOutput.render(account))
         } else {
             print(TextTable.keyValue([
                 ("address", account.address),
-                ("balance", LedgerFormat.dvpn(account.balance)),
+                ("balance", LedgerFormat.dvpn(account.balanceUdvpn)),
                 ("nonce", String(account.nonce)),
             ]))
         }
@@ -38,11 +47,14 @@ struct BalanceReport: Encodable {
     let balance: String
     let balanceUdvpn: UInt64
     let nonce: UInt64
+    /// The verified block whose state root the balance was proven against.
+    let provenAtHeight: UInt64
 
-    init(_ account: NodeAPI.Account) {
-        address = account.address
-        balance = LedgerFormat.decimal(account.balance)
-        balanceUdvpn = account.balance
+    init(address: String, account: Account, height: UInt64) {
+        self.address = address
+        balance = LedgerFormat.decimal(account.balance.udvpn)
+        balanceUdvpn = account.balance.udvpn
         nonce = account.nonce
+        provenAtHeight = height
     }
 }

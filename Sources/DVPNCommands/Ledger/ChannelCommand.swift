@@ -1,4 +1,5 @@
 import ArgumentParser
+import DVPNClient
 import DVPNCrypto
 import DVPNLedger
 import DVPNNodeAPI
@@ -63,21 +64,23 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("Channel id.", valueName: "CHANNEL")) var channel: UInt64
         @Argument(help: ArgumentHelp("Cumulative amount owed so far.", valueName: "AMOUNT")) var amount: String
         @OptionGroup var node: NodeOptions
+        @OptionGroup var light: LightClientOptions<Profile>
         @OptionGroup var identity: SigningIdentity<Profile>
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let cumulative = try LedgerFormat.parseAmount(amount, what: "amount")
             let key = try identity.load()
-            let client = try node.client()
-            let state = try await client.channel(id: channel)
+            let verified = try light.open(nodes: node, dataDirectory: identity.dataDirectory)
+            let state = try await ChannelCommand.provenChannel(channel, from: verified)
             guard state.payer == key.address.string else {
                 throw CommandFailure("channel \(channel) is paid by \(state.payer), not by \(key.address.string)")
             }
             guard cumulative.udvpn <= state.deposit else {
                 throw CommandFailure("\(cumulative) is more than channel \(channel)'s deposit of \(LedgerFormat.dvpn(state.deposit))")
             }
-            let chainID = try await client.status().chainID
+            // The chain id the voucher signs is the trusted genesis's, not a node's word.
+            let chainID = verified.genesis.chainID
             let voucher = try DVPNPayments.Voucher(chainID: chainID, channel: channel, cumulative: cumulative, payerKey: key.ledgerKey)
             if output.json {
                 print(JSONOutput.render(["channel": String(channel), "amount": cumulative.dvpnString, "voucher": voucher.hex]))
@@ -117,11 +120,13 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         }
         @Argument(help: ArgumentHelp("Channel id.", valueName: "CHANNEL")) var channel: UInt64
         @OptionGroup var call: ContractCallOptions<Profile>
+        @OptionGroup var light: LightClientOptions<Profile>
 
         func run() async throws {
             let identity = try call.identity.load()
+            let verified = try light.open(nodes: call.node, dataDirectory: call.identity.dataDirectory)
             let sent = try await call.send(.contractCall(ChannelsContract.close(channel: channel)), identity: identity)
-            let state = try await call.node.client().channel(id: channel)
+            let state = try await ChannelCommand.provenChannel(channel, from: verified)
             let after = state.settlementHeight.map { " (the payer can reclaim from height \($0))" } ?? ""
             call.report(sent, "Closing channel \(channel)\(after)", extra: ["channel": String(channel)])
         }
@@ -135,12 +140,14 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("Channel id.", valueName: "CHANNEL")) var channel: UInt64
         @Flag(help: "Wait until the settlement window or the expiry has passed, then reclaim.") var wait = false
         @OptionGroup var call: ContractCallOptions<Profile>
+        @OptionGroup var light: LightClientOptions<Profile>
 
         func run() async throws {
             let identity = try call.identity.load()
             let client = try call.node.client()
             if wait {
-                let state = try await client.channel(id: channel)
+                let verified = try light.open(nodes: call.node, dataDirectory: call.identity.dataDirectory)
+                let state = try await ChannelCommand.provenChannel(channel, from: verified)
                 let target = min(state.settlementHeight ?? state.expiryHeight, state.expiryHeight)
                 try await Self.waitForHeight(target, client: client)
             }
@@ -169,10 +176,12 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         }
         @Argument(help: ArgumentHelp("Channel id.", valueName: "CHANNEL")) var channel: UInt64
         @OptionGroup var node: NodeOptions
+        @OptionGroup var light: LightClientOptions<Profile>
+        @OptionGroup var dataDirectory: DataDirectoryOptions<Profile>
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let state = try await node.client().channel(id: channel)
+            let state = try await ChannelCommand.provenChannel(channel, from: light.open(nodes: node, dataDirectory: dataDirectory))
             if output.json {
                 print(JSONOutput.render(ChannelReport(state)))
                 return
@@ -194,12 +203,15 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Only channels paid by this address.", valueName: "ADDRESS")) var payer: String?
         @Option(help: ArgumentHelp("Only channels paying this address.", valueName: "ADDRESS")) var payee: String?
         @OptionGroup var node: NodeOptions
+        @OptionGroup var light: LightClientOptions<Profile>
+        @OptionGroup var dataDirectory: DataDirectoryOptions<Profile>
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let payerAddress = try payer.map { try AddressArgument.parse($0, what: "payer").string }
-            let payeeAddress = try payee.map { try AddressArgument.parse($0, what: "payee").string }
-            let channels = try await node.client().channels(payer: payerAddress, payee: payeeAddress)
+            let payerAddress = try payer.map { try AddressArgument.parse($0, what: "payer") }
+            let payeeAddress = try payee.map { try AddressArgument.parse($0, what: "payee") }
+            let channels = try await light.open(nodes: node, dataDirectory: dataDirectory)
+                .channels(payer: payerAddress, payee: payeeAddress).value
             if output.json {
                 print(JSONOutput.render(channels.map(ChannelReport.init)))
                 return
@@ -215,6 +227,15 @@ public struct ChannelCommand<Profile: ProgramProfile>: AsyncParsableCommand {
                      LedgerFormat.dvpn($0.redeemed), String($0.expiryHeight)]
                 }))
         }
+    }
+}
+
+extension ChannelCommand {
+    /// A channel read through the light client: proven against a verified header, or a one-line
+    /// failure when it is proven absent.
+    static func provenChannel(_ id: UInt64, from client: LightClient) async throws -> NodeAPI.Channel {
+        guard let channel = try await client.channel(id: id).value else { throw CommandFailure("no channel \(id)") }
+        return channel
     }
 }
 

@@ -1,13 +1,15 @@
 import ArgumentParser
+import DVPNClient
 import DVPNLedger
 import DVPNNodeAPI
 import DVPNPayments
 import DVPNNode
 
 /// `offers [--country CC] [--max-price P]`: the registry's offers, cheapest first.
-public struct OffersCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "offers", abstract: "List operators' offers from the ledger, cheapest first.")
+public struct OffersCommand<Profile: ProgramProfile>: AsyncParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "offers", abstract: "List operators' offers from the ledger, cheapest first.")
+    }
 
     @Option(help: ArgumentHelp("Only offers in this country (ISO 3166-1 alpha-2, e.g. DE).", valueName: "CC"))
     var country: String?
@@ -15,6 +17,8 @@ public struct OffersCommand: AsyncParsableCommand {
     var maxPrice: String?
     @Flag(help: "Include stale offers (no heartbeat within the registry's lifetime).") var all = false
     @OptionGroup var node: NodeOptions
+    @OptionGroup var light: LightClientOptions<Profile>
+    @OptionGroup var dataDirectory: DataDirectoryOptions<Profile>
     @OptionGroup var output: OutputOptions
 
     public init() {}
@@ -22,7 +26,9 @@ public struct OffersCommand: AsyncParsableCommand {
     public func run() async throws {
         let code = try country.map(CountryCode.parse)
         let limit = try maxPrice.map { try LedgerFormat.parseAmount($0, what: "max price", positive: false).udvpn }
-        let offers = try await node.client().offers(country: code, maxPricePerGiB: limit).filter { all || !$0.stale }
+        // Each offer is proven against a verified header; that none is missing is not (docs/light-client.md).
+        let client = try light.open(nodes: node, dataDirectory: dataDirectory)
+        let offers = try await client.offers(country: code, maxPricePerGiB: limit).value.filter { all || !$0.stale }
         if output.json {
             print(JSONOutput.render(offers.map(OfferReport.init)))
             return

@@ -99,6 +99,10 @@ public enum NodeAPIRouter {
             }
             return try JSONResponse.make(try await backend.channel(id: id))
         }
+
+        if let light = backend as? any LightClientBackend {
+            addLightClientRoutes(to: v1, backend: light)
+        }
         return router
     }
 }

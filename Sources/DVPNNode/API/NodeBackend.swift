@@ -29,3 +29,16 @@ public enum SubmissionOutcome: Sendable, Equatable {
     /// duplicate, mempool full): HTTP 422.
     case rejected(reason: String)
 }
+
+/// What a light client reads (docs/light-client.md): signed headers and proven state.
+///
+/// Separate from `NodeBackend` so that a backend written before these routes still conforms;
+/// the router serves them only for backends that provide them.
+public protocol LightClientBackend: NodeBackend {
+    /// Headers `from`…min(`to`, tip), at most `NodeAPI.maximumHeadersPerRequest`.
+    func headers(from: UInt64, to: UInt64) async throws(NodeError) -> NodeAPI.HeaderRange
+    /// One key's value or absence with its proof, at `height` (nil: the latest block).
+    func state(key: [UInt8], height: UInt64?) async throws(NodeError) -> NodeAPI.ProvenState
+    /// Every key starting with `prefix`, each with its proof, all at one height.
+    func state(prefix: [UInt8], height: UInt64?) async throws(NodeError) -> NodeAPI.ProvenState
+}

@@ -16,6 +16,8 @@ final class LedgerNode: Sendable {
     let ledger: Ledger
     let signer: CommitSigner
     let logger: Logger
+    /// Past states rebuilt for proofs at old heights (`LedgerNode+Proofs.swift`).
+    let history = HistoricalStates()
 
     var genesis: Genesis { ledger.genesis }
     var height: UInt64 { ledger.height }
