@@ -22,21 +22,20 @@ public struct LedgerShowCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let block: NodeAPI.Block
-        let chainID: String
-        let latest: UInt64
+        let shown: (block: NodeAPI.Block, chainID: String, latest: UInt64)
         if let dataDirectory {
-            (block, chainID, latest) = try Self.stored(height: height, directory: (dataDirectory as NSString).expandingTildeInPath)
+            shown = try Self.stored(height: height, directory: (dataDirectory as NSString).expandingTildeInPath)
         } else {
             let client = try node.client()
-            block = try await client.block(height: height)
+            let block = try await client.block(height: height)
             if output.json {
                 print(JSONOutput.render(block))
                 return
             }
             let status = try await client.status()
-            (chainID, latest) = (status.chainID, status.latestHeight)
+            shown = (block, status.chainID, status.latestHeight)
         }
+        let (block, chainID, latest) = shown
         if output.json {
             print(JSONOutput.render(block))
             return
@@ -66,7 +65,7 @@ public struct LedgerShowCommand: AsyncParsableCommand {
 
     /// The block at `height` (default the tip) of the ledger in `directory`, opened read-only as
     /// `ledger verify` does, with the chain id and the tip height.
-    static func stored(height: UInt64?, directory: String) throws -> (NodeAPI.Block, String, UInt64) {
+    static func stored(height: UInt64?, directory: String) throws -> (block: NodeAPI.Block, chainID: String, latest: UInt64) {
         let store: LedgerStore
         do {
             store = try LedgerStore(directory: directory, readOnly: true)

@@ -113,7 +113,7 @@ public final class Executor: Sendable {
 
         let id = tx.id
         do throws(PayloadFailure) {
-            var receipt: Receipt
+            let receipt: Receipt
             switch tx.payload {
             case .transfer(let to, let amount):
                 do {

@@ -6,7 +6,7 @@ import DVPNNodeAPI
 /// `dvpn ledger show --data-dir`, which reads a replica offline: both print the same fields, so
 /// the two can be compared.
 extension NodeAPI.Block {
-    public init(block: Block, receipts: [Receipt]) {
+    public init(block: DVPNLedger.Block, receipts: [DVPNLedger.Receipt]) {
         let header = block.header
         self.init(
             height: header.height, hash: block.hash.hex, time: header.time.millisecondsSince1970,
@@ -22,7 +22,7 @@ extension NodeAPI.Block {
             })
     }
 
-    static func kind(of payload: TransactionPayload) -> String {
+    static func kind(of payload: DVPNLedger.TransactionPayload) -> String {
         switch payload {
         case .transfer: "transfer"
         case .contractCall: "call"
@@ -31,7 +31,7 @@ extension NodeAPI.Block {
         }
     }
 
-    static func summary(of payload: TransactionPayload) -> String {
+    static func summary(of payload: DVPNLedger.TransactionPayload) -> String {
         switch payload {
         case .transfer(let to, let amount):
             "transfer \(amount) to \(to.string)"
