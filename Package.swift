@@ -30,7 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/swiftwasm/WasmKit", from: "0.4.2"),
+        // Exact: fuel metering and trap behaviour are consensus-critical (every replica must charge
+        // the same fuel and fail the same calls), so a WasmKit upgrade is a deliberate, reviewed
+        // change of the chain's rules, never a side effect of `swift package update`.
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),

@@ -89,6 +89,7 @@ public struct LedgerVerifyCommand<Profile: ProgramProfile>: AsyncParsableCommand
                 ("fees burned", report.feesBurned.description),
                 ("supply", "\(report.genesisSupply) at genesis = \(supply.balances) in accounts + \(supply.escrow) in escrow + \(supply.burned) burned"),
                 ("state root", report.stateRoot.hex),
+                ("last block", report.lastVerifiedHash.map { "\(report.lastVerifiedHeight) \($0.hex)" } ?? "none"),
                 ("time", Self.seconds(report.duration)),
             ])
     }
@@ -132,6 +133,9 @@ struct VerifyReport: Encodable {
     let feesBurnedUdvpn: UInt64
     let genesisSupplyUdvpn: UInt64
     let stateRoot: String
+    /// The last block that passed every check: what two replicas compare.
+    let lastVerifiedHeight: UInt64
+    let lastVerifiedHash: String?
     let seconds: String
     let failure: Failure?
 
@@ -157,6 +161,8 @@ struct VerifyReport: Encodable {
         feesBurnedUdvpn = report.feesBurned.udvpn
         genesisSupplyUdvpn = report.genesisSupply.udvpn
         stateRoot = report.stateRoot.hex
+        lastVerifiedHeight = report.lastVerifiedHeight
+        lastVerifiedHash = report.lastVerifiedHash?.hex
         seconds = LedgerVerifyCommand<ClientProfile>.seconds(report.duration)
         failure = violation.map {
             Failure(height: $0.height, transactionIndex: $0.transactionIndex, transaction: transaction, rule: $0.rule.rawValue, detail: $0.detail)

@@ -134,6 +134,8 @@ struct AuditReplay {
         for (index, tx) in block.transactions.enumerated() { locations[tx.id.bytes] = TransactionLocation(height: height, index: index) }
         state.commit(execution)
         position = ChainPosition(height: height, blockHash: block.hash, time: block.header.time, validators: validators)
+        report.lastVerifiedHeight = height
+        report.lastVerifiedHash = block.hash
     }
 
     private mutating func count(_ block: Block, _ receipts: [Receipt]) {

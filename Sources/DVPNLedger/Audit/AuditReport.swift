@@ -18,6 +18,10 @@ public struct AuditReport: Hashable, Sendable {
     public var genesisSupply = Amount.zero
     public var finalSupply = SupplyTotals()
     public var stateRoot = Hash256.zero
+    /// The last block that passed every per-block check (0 and nil before block 1 passed),
+    /// so two replicas can be compared by height and hash (`ledger verify --json`).
+    public var lastVerifiedHeight: UInt64 = 0
+    public var lastVerifiedHash: Hash256?
     public var duration: Duration = .zero
 
     public init(chainID: String) { self.chainID = chainID }

@@ -42,7 +42,9 @@ extension Executor {
         guard header.previousBlockHash == parent.blockHash else {
             return fail(.previousBlockHash, "header links to \(header.previousBlockHash), the previous block is \(parent.blockHash)")
         }
-        guard header.time > parent.time else { return fail(.timeNotIncreasing, "time \(header.time) is not after \(parent.time)") }
+        guard BlockTime.isMonotonic(header.time, parent: parent.time) else {
+            return fail(.timeNotIncreasing, "time \(header.time) is not after \(parent.time)")
+        }
         if let violation = checkLastCommit(block, parent: parent) { return .invalid(violation) }
 
         let validators = state.validatorSet

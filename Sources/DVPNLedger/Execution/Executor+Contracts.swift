@@ -16,19 +16,24 @@ extension Executor {
     /// Moves the attached funds into escrow, runs the call with the fuel the fee bought, and on
     /// success applies its storage writes and payouts. Any failure leaves the transaction layer to
     /// be discarded, which returns the attached funds.
-    func callContract(_ call: ContractCall, tx: Transaction, in pending: inout PendingState, context: BlockContext) throws(LedgerError) -> Receipt {
+    func callContract(_ call: ContractCall, tx: Transaction, in pending: inout PendingState, context: BlockContext) throws(PayloadFailure) -> Receipt {
         let fuel = genesis.params.fuelBudget(fee: tx.fee)
         let module: ContractModule
         do {
             module = try loadModule(call.contract, from: pending)
         } catch {
-            return Receipt(transactionID: tx.id, status: .failure(bounded: error.reason), feeCharged: tx.fee)
+            throw PayloadFailure(.contractNotLoadable, error.reason)
         }
 
         var sender = pending.account(tx.sender)
-        sender.balance = try sender.balance.subtracting(call.attachedFunds)
+        let escrow: Amount
+        do {
+            sender.balance = try sender.balance.subtracting(call.attachedFunds)
+            escrow = try pending.contractBalance(call.contract).adding(call.attachedFunds)
+        } catch {
+            throw PayloadFailure.funds(error)
+        }
         pending.setAccount(tx.sender, sender)
-        let escrow = try pending.contractBalance(call.contract).adding(call.attachedFunds)
         pending.setAmount(.contractBalance(call.contract), escrow)
 
         let outcome = runtime.call(
@@ -39,10 +44,13 @@ extension Executor {
                 blockHeight: context.height, blockTime: context.time.secondsSince1970),
             storage: ContractStorageView(state: pending, contract: call.contract), fuel: fuel)
 
-        guard case .success(let returnData) = outcome.status else {
-            let reason: String
-            if case .failure(let error) = outcome.status { reason = "contract \(call.contract).\(call.method) failed: \(error.code): \(error.reason)" } else { reason = "" }
-            return Receipt(transactionID: tx.id, status: .failure(bounded: reason), feeCharged: tx.fee, fuelUsed: outcome.fuelUsed)
+        let returnData: [UInt8]
+        switch outcome.status {
+        case .success(let data):
+            returnData = data
+        case .failure(let error):
+            return Receipt(transactionID: tx.id, status: .failure(Receipt.FailureCode(contractError: error)), feeCharged: tx.fee,
+                           fuelUsed: outcome.fuelUsed, detail: "contract \(call.contract).\(call.method) failed: \(error.code): \(error.reason)")
         }
 
         for write in outcome.writes {
@@ -53,14 +61,18 @@ extension Executor {
         for transfer in outcome.transfers {
             let amount = Amount(udvpn: transfer.amount)
             guard let key = try? Schnorr.PublicKey(rawRepresentation: transfer.to) else {
-                return failedAfterCall(tx, outcome, "contract \(call.contract) paid an invalid account key")
+                return failedAfterCall(tx, outcome, .invalidPayoutKey, "contract \(call.contract) paid an invalid account key")
             }
             guard let rest = try? balance.subtracting(amount) else {
-                return failedAfterCall(tx, outcome, "contract \(call.contract) paid out more than its balance \(balance)")
+                return failedAfterCall(tx, outcome, .contractOverdrawn, "contract \(call.contract) paid out more than its balance \(balance)")
             }
             balance = rest
             var payee = pending.account(key)
-            payee.balance = try payee.balance.adding(amount)
+            do {
+                payee.balance = try payee.balance.adding(amount)
+            } catch {
+                throw PayloadFailure.funds(error)
+            }
             pending.setAccount(key, payee)
             payouts.append(Payout(contract: call.contract, to: AccountAddress(publicKey: key), amount: amount))
         }
@@ -70,8 +82,8 @@ extension Executor {
                        returnData: returnData, events: events, payouts: payouts)
     }
 
-    private func failedAfterCall(_ tx: Transaction, _ outcome: CallOutcome, _ reason: String) -> Receipt {
-        Receipt(transactionID: tx.id, status: .failure(bounded: reason), feeCharged: tx.fee, fuelUsed: outcome.fuelUsed)
+    private func failedAfterCall(_ tx: Transaction, _ outcome: CallOutcome, _ code: Receipt.FailureCode, _ detail: String) -> Receipt {
+        Receipt(transactionID: tx.id, status: .failure(code), feeCharged: tx.fee, fuelUsed: outcome.fuelUsed, detail: detail)
     }
 
     /// The loaded module of contract `name`, after checking that the code in state is the code

@@ -58,17 +58,21 @@ extension LedgerState {
 /// fuel = min(fee × fuelPerUdvpn, maxFuelPerCall), or a validator update. A failing payload is
 /// reverted and reported in the receipt.
 ///
-/// Thread safety: immutable apart from the module cache, which a mutex guards.
+/// Thread safety: immutable apart from the module cache, which a mutex guards, and the signature
+/// cache, which guards itself.
 public final class Executor: Sendable {
     public let genesis: Genesis
     public let runtime: ContractRuntime
     /// Loaded contract modules by contract name. Code never changes after genesis, so an entry
     /// stays valid for the executor's life; the mutex makes the cache safe to share.
     let modules = Mutex<[String: ContractModule]>([:])
+    /// Transactions whose signatures verified in this process (`validateBasic`).
+    public let signatures: SignatureCache
 
-    public init(genesis: Genesis, contractLimits: ContractLimits = .standard) {
+    public init(genesis: Genesis, contractLimits: ContractLimits = .standard, signatureCache: SignatureCache = SignatureCache()) {
         self.genesis = genesis
         self.runtime = ContractRuntime(limits: contractLimits)
+        self.signatures = signatureCache
     }
 
     /// Executes `transactions` in order on `state`. Transactions that fail admission are skipped
@@ -108,16 +112,23 @@ public final class Executor: Sendable {
         pending.commitTransaction()
 
         let id = tx.id
-        do {
-            var receipt: Receipt
+        do throws(PayloadFailure) {
+            let receipt: Receipt
             switch tx.payload {
             case .transfer(let to, let amount):
-                try pending.move(amount, from: tx.sender, to: to.publicKey)
+                do {
+                    try pending.move(amount, from: tx.sender, to: to.publicKey)
+                } catch {
+                    throw PayloadFailure.funds(error)
+                }
                 receipt = Receipt(transactionID: id, status: .success, feeCharged: tx.fee)
             case .contractCall(let call):
                 receipt = try callContract(call, tx: tx, in: &pending, context: context)
             case .validatorUpdate(let update):
-                try applyValidatorUpdate(update, in: &pending)
+                try applyValidatorUpdate(update, in: &pending, context: context)
+                receipt = Receipt(transactionID: id, status: .success, feeCharged: tx.fee)
+            case .evidence(let evidence):
+                try applyEvidence(evidence, in: &pending, context: context)
                 receipt = Receipt(transactionID: id, status: .success, feeCharged: tx.fee)
             }
             if receipt.succeeded {
@@ -128,7 +139,7 @@ public final class Executor: Sendable {
             return receipt
         } catch {
             pending.discardTransaction()
-            return Receipt(transactionID: id, status: .failure(bounded: error.reason), feeCharged: tx.fee)
+            return Receipt(transactionID: id, status: .failure(error.code), feeCharged: tx.fee, detail: error.detail)
         }
     }
 }

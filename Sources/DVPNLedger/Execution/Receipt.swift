@@ -5,9 +5,10 @@ import DVPNCrypto
 public struct Receipt: Hashable, Sendable {
     public enum Status: Hashable, Sendable {
         case success
-        /// The payload failed (contract trap, out of fuel, contract refused); its effects were
-        /// reverted, the fee was charged and the nonce used.
-        case failure(reason: String)
+        /// The payload failed (contract trap, out of fuel, contract refused…); its effects were
+        /// reverted, the fee was charged and the nonce used. Only the code reaches the hash
+        /// (`Receipt.FailureCode`), never a message from the engine or the host.
+        case failure(FailureCode)
     }
 
     public var transactionID: Hash256
@@ -22,9 +23,14 @@ public struct Receipt: Hashable, Sendable {
     public var events: [ReceiptEvent]
     /// Funds a successful contract call sent out of its escrow.
     public var payouts: [Payout]
+    /// A human explanation of a failure for this node's log and API (for example WasmKit's trap
+    /// text). Never encoded, hashed or compared: it may differ between builds and engines, and
+    /// a receipt read back from the store has none. Use `failureDescription` for display.
+    public var detail: String?
 
     public init(transactionID: Hash256, status: Status, feeCharged: Amount, fuelUsed: UInt64 = 0,
-                returnData: [UInt8] = [], events: [ReceiptEvent] = [], payouts: [Payout] = []) {
+                returnData: [UInt8] = [], events: [ReceiptEvent] = [], payouts: [Payout] = [], detail: String? = nil) {
+        self.detail = detail
         self.transactionID = transactionID
         self.status = status
         self.feeCharged = feeCharged
@@ -35,6 +41,33 @@ public struct Receipt: Hashable, Sendable {
     }
 
     public var succeeded: Bool { status == .success }
+
+    /// The failure's code, or nil on success.
+    public var failureCode: FailureCode? {
+        if case .failure(let code) = status { return code }
+        return nil
+    }
+
+    /// What to show a person: the detail when this node executed the transaction itself, else a
+    /// description derived from the code. Nil on success.
+    public var failureDescription: String? {
+        guard let code = failureCode else { return nil }
+        guard let detail, !detail.isEmpty else { return code.description }
+        return "\(code): \(detail)"
+    }
+
+    /// Equality and hashing cover exactly the encoded fields: `detail` is not part of a receipt's
+    /// identity (the auditor compares a stored receipt, which has none, with a re-executed one).
+    public static func == (a: Receipt, b: Receipt) -> Bool {
+        a.transactionID == b.transactionID && a.status == b.status && a.feeCharged == b.feeCharged
+            && a.fuelUsed == b.fuelUsed && a.returnData == b.returnData && a.events == b.events && a.payouts == b.payouts
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(transactionID)
+        hasher.combine(status)
+        hasher.combine(fuelUsed)
+    }
 
     /// The Merkle root a header carries for `receipts`.
     public static func root(_ receipts: [Receipt]) -> Hash256 {
@@ -69,34 +102,21 @@ public struct Payout: Hashable, Sendable {
     }
 }
 
-extension Receipt.Status {
-    /// A failure whose reason is cut to the encodable length at a character boundary.
-    public static func failure(bounded reason: String) -> Receipt.Status {
-        .failure(reason: bounded(reason))
-    }
-
-    static func bounded(_ reason: String) -> String {
-        var r = Substring(reason)
-        while r.utf8.count > LedgerLimits.maxFailureReasonLength { r.removeLast() }
-        return String(r)
-    }
-}
-
 extension Receipt.Status: CanonicalCodable {
     public func encode(to encoder: inout CanonicalEncoder) {
         switch self {
         case .success:
             encoder.encode(UInt8(0))
-        case .failure(let reason):
+        case .failure(let code):
             encoder.encode(UInt8(1))
-            encoder.encode(string: Receipt.Status.bounded(reason), maxLength: LedgerLimits.maxFailureReasonLength)
+            encoder.encode(code)
         }
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(LedgerError) {
         switch try decoder.decodeUInt8() {
         case 0: self = .success
-        case 1: self = .failure(reason: try decoder.decodeString(maxLength: LedgerLimits.maxFailureReasonLength))
+        case 1: self = .failure(try decoder.decode(Receipt.FailureCode.self))
         case let tag: throw LedgerError(.malformedEncoding, "unknown receipt status \(tag)")
         }
     }

@@ -26,9 +26,20 @@ extension Executor {
             guard !call.method.isEmpty else { return TransactionRejection(.malformed, "a contract call needs a method name") }
         case .validatorUpdate(let update):
             if let problem = update.shapeProblem() { return TransactionRejection(.invalidValidatorUpdate, problem) }
+        case .evidence:
+            break  // its vote signatures are checked after the sender's, below
         }
-        guard tx.hasValidSignature else {
-            return TransactionRejection(.badSignature, "signature does not verify under sender \(tx.senderAddress)")
+        // The transaction id hashes the whole signed encoding (body, payload and signature), so
+        // an id seen verified before is this very signature over this very body.
+        let id = tx.id
+        if !signatures.contains(id) {
+            guard tx.hasValidSignature else {
+                return TransactionRejection(.badSignature, "signature does not verify under sender \(tx.senderAddress)")
+            }
+            if case .evidence(let evidence) = tx.payload, let problem = evidence.problem(chainID: genesis.chainID) {
+                return TransactionRejection(.invalidEvidence, problem)
+            }
+            signatures.insert(id)
         }
         return nil
     }

@@ -25,7 +25,7 @@ public struct BlockBuilder: Sendable {
                       time: Timestamp, candidates: [Transaction]) -> BuiltBlock {
         let params = executor.genesis.params
         let height = parent.height + 1
-        let blockTime = max(time, Timestamp(millisecondsSince1970: parent.time.millisecondsSince1970 + 1))
+        let blockTime = BlockTime.proposalTime(now: time, parent: parent.time)
         let budget = transactionBudget(lastCommit: lastCommit, proposer: proposer)
         var chosen: [Transaction] = []
         var bytes = 0
@@ -47,11 +47,15 @@ public struct BlockBuilder: Sendable {
     /// Builds from the mempool's best candidates.
     public func build(on state: LedgerState, after parent: ChainPosition, lastCommit: Commit?, proposer: Schnorr.PublicKey,
                       time: Timestamp, mempool: Mempool) -> BuiltBlock {
-        let params = executor.genesis.params
-        let candidates = mempool.candidates(
-            maxTransactions: Int(params.maxTransactionsPerBlock),
+        build(on: state, after: parent, lastCommit: lastCommit, proposer: proposer, time: time,
+              candidates: candidates(from: mempool, lastCommit: lastCommit, proposer: proposer))
+    }
+
+    /// The mempool's best candidates within the block's limits.
+    public func candidates(from mempool: Mempool, lastCommit: Commit?, proposer: Schnorr.PublicKey) -> [Transaction] {
+        mempool.candidates(
+            maxTransactions: Int(executor.genesis.params.maxTransactionsPerBlock),
             maxBytes: transactionBudget(lastCommit: lastCommit, proposer: proposer))
-        return build(on: state, after: parent, lastCommit: lastCommit, proposer: proposer, time: time, candidates: candidates)
     }
 
     /// Bytes left for transactions once the header, the commit and the framing are counted.

@@ -15,20 +15,30 @@ public struct CommittedBlock: Sendable {
 /// This is the entry point services use: submit transactions, build and commit blocks (a
 /// proposer), apply blocks received from others (a follower), and read state.
 ///
-/// Thread safety: one mutex guards the in-memory head (state, position, mempool); committing a
-/// block holds it across the SQLite write, so the store and memory change together.
+/// Thread safety: three locks, so that block execution, mempool admission and the SQLite commit
+/// do not all serialise on one mutex (issue 7):
+/// - `head` guards the committed state, position and last commit. It is held only to read or
+///   replace them, never across execution or I/O: readers take a snapshot (`LedgerState` is an
+///   immutable value shared by reference until written) and work on it outside the lock.
+/// - `mempool` guards the pending transactions: admission, candidates, the update after a block.
+///   Signatures are verified before it is taken (and cached, `SignatureCache`).
+/// - `writer` serialises the writers (`commit`, `apply`) across verification and the SQLite
+///   write, so the store and memory change together and in order, while reads and admission go
+///   on against the previous head.
+/// Lock order: `writer`, then `mempool`, then `head`; `head` is never held while taking another.
 public final class Ledger: Sendable {
     struct Head: Sendable {
         var state: LedgerState
         var position: ChainPosition
         /// The commit of the block at `position` (nil at height 0).
         var lastCommit: Commit?
-        var mempool: Mempool
     }
 
     public let store: LedgerStore
     public let executor: Executor
     private let head: Mutex<Head>
+    private let mempool: Mutex<Mempool>
+    private let writer = Mutex(())
     private let logger: Logger
 
     public var genesis: Genesis { executor.genesis }
@@ -44,7 +54,7 @@ public final class Ledger: Sendable {
         } else if try store.genesis() != genesis {
             throw LedgerError(.storage, "\(store.path) holds another chain's genesis")
         }
-        let executor = Executor(genesis: genesis)
+        let executor = Executor(genesis: genesis, signatureCache: SignatureCache(capacity: 2 * mempoolLimits.maxTransactions))
         let state = try store.loadState()
         let tip = try store.tipHeight()
         var position = ChainPosition.genesis(genesis)
@@ -66,8 +76,8 @@ public final class Ledger: Sendable {
         self.store = store
         self.executor = executor
         self.logger = logger
-        self.head = Mutex(Head(state: state, position: position, lastCommit: lastCommit,
-                               mempool: Mempool(executor: executor, limits: mempoolLimits)))
+        self.head = Mutex(Head(state: state, position: position, lastCommit: lastCommit))
+        self.mempool = Mutex(Mempool(executor: executor, limits: mempoolLimits))
     }
 
     // MARK: Reading
@@ -75,55 +85,74 @@ public final class Ledger: Sendable {
     public var position: ChainPosition { head.withLock { $0.position } }
     public var height: UInt64 { position.height }
 
-    /// Runs `body` on the committed state (under the lock: keep it short).
+    /// The committed state now: a snapshot that later blocks do not change. Taking it costs a
+    /// reference copy under the head lock; everything done with it happens outside the lock.
+    public var state: LedgerState { head.withLock { $0.state } }
+
+    /// Runs `body` on a snapshot of the committed state, outside every lock.
     public func withState<R>(_ body: (LedgerState) throws(LedgerError) -> R) throws(LedgerError) -> R {
-        try head.withLock { (head: inout Head) throws(LedgerError) -> R in try body(head.state) }
+        try body(state)
     }
 
     public func account(_ address: AccountAddress) -> Account {
-        head.withLock { $0.state.account(address.publicKey) }
+        state.account(address.publicKey)
+    }
+
+    /// The entries of the committed state whose key starts with `prefix`, in key order: a range
+    /// scan of the state's ordered index on a snapshot, outside the lock (offer and channel
+    /// listings).
+    public func entries(withPrefix prefix: [UInt8]) -> [(key: [UInt8], value: [UInt8])] {
+        state.entries(withPrefix: prefix)
     }
 
     /// The current state root and a proof of `key` under it.
     public func proof(for key: StateKey) -> (root: Hash256, height: UInt64, value: [UInt8]?, proof: StateProof) {
-        head.withLock { ($0.state.rootHash, $0.position.height, $0.state.value(forKey: key), $0.state.proof(for: key)) }
+        let (state, height) = head.withLock { ($0.state, $0.position.height) }
+        return (state.rootHash, height, state.value(forKey: key), state.proof(for: key))
     }
 
     // MARK: Mempool
 
-    /// Offers a transaction to the mempool, checked against the committed state.
+    /// Offers a transaction to the mempool, checked against the committed state. The stateless
+    /// checks (the signature above all) run before any lock is taken.
     public func submit(_ tx: Transaction) -> MempoolAdmission {
-        head.withLock { head in head.mempool.add(tx, state: head.state) }
+        if let rejection = executor.validateBasic(tx) { return .rejected(rejection) }
+        return mempool.withLock { pool in pool.add(tx, state: state) }
     }
 
-    public var mempoolCount: Int { head.withLock { $0.mempool.count } }
+    public var mempoolCount: Int { mempool.withLock { $0.count } }
 
     /// Whether the transaction `id` waits in the mempool.
-    public func isPending(_ id: Hash256) -> Bool { head.withLock { $0.mempool.contains(id) } }
+    public func isPending(_ id: Hash256) -> Bool { mempool.withLock { $0.contains(id) } }
 
     /// The next nonce `sender` should use, counting its pending transactions.
     public func nextNonce(for sender: Schnorr.PublicKey) -> UInt64 {
-        head.withLock { $0.state.account(sender).nonce + UInt64($0.mempool.pending(from: sender).count) }
+        mempool.withLock { pool in state.account(sender).nonce + UInt64(pool.pending(from: sender).count) }
     }
 
     // MARK: Producing
 
-    /// Builds the next block from the mempool for `proposer`.
+    /// Builds the next block from the mempool for `proposer`. Executes outside every lock, on a
+    /// snapshot of the head and the mempool's candidates.
     public func buildBlock(proposer: Schnorr.PublicKey, time: Timestamp) -> BuiltBlock {
-        head.withLock { head in
-            BlockBuilder(executor: executor).build(on: head.state, after: head.position, lastCommit: head.lastCommit,
-                                                   proposer: proposer, time: time, mempool: head.mempool)
+        let snapshot = head.withLock { $0 }
+        let builder = BlockBuilder(executor: executor)
+        let candidates = mempool.withLock { pool in
+            builder.candidates(from: pool, lastCommit: snapshot.lastCommit, proposer: proposer)
         }
+        return builder.build(on: snapshot.state, after: snapshot.position, lastCommit: snapshot.lastCommit,
+                             proposer: proposer, time: time, candidates: candidates)
     }
 
     /// Stores a block this node built, with the commit that finalised it, and advances.
     @discardableResult
     public func commit(_ built: BuiltBlock, commit: Commit) throws(LedgerError) -> CommittedBlock {
-        try head.withLock { (head: inout Head) throws(LedgerError) -> CommittedBlock in
-            guard built.execution.baseRoot == head.state.rootHash, built.block.header.previousBlockHash == head.position.blockHash else {
+        try writer.withLock { (_: inout ()) throws(LedgerError) -> CommittedBlock in
+            let current = head.withLock { $0 }
+            guard built.execution.baseRoot == current.state.rootHash, built.block.header.previousBlockHash == current.position.blockHash else {
                 throw LedgerError(.ruleViolation, "block \(built.block.height) was built on another head")
             }
-            return try append(built.block, execution: built.execution, commit: commit, to: &head)
+            return try append(built.block, execution: built.execution, commit: commit, on: current)
         }
     }
 
@@ -141,7 +170,7 @@ public final class Ledger: Sendable {
     }
 
     private func dropRejected(_ built: BuiltBlock) {
-        head.withLock { head in for r in built.rejected { head.mempool.remove(r.transaction.id) } }
+        mempool.withLock { pool in for r in built.rejected { pool.remove(r.transaction.id) } }
     }
 
     // MARK: Following
@@ -149,29 +178,34 @@ public final class Ledger: Sendable {
     /// Verifies and stores a block received from the network with its commit.
     @discardableResult
     public func apply(_ block: Block, commit: Commit) throws(LedgerError) -> CommittedBlock {
-        try head.withLock { (head: inout Head) throws(LedgerError) -> CommittedBlock in
-            switch executor.verify(block, after: head.position, state: head.state) {
+        try writer.withLock { (_: inout ()) throws(LedgerError) -> CommittedBlock in
+            let current = head.withLock { $0 }
+            switch executor.verify(block, after: current.position, state: current.state) {
             case .invalid(let violation):
                 throw violation.error
             case .valid(let execution):
-                return try append(block, execution: execution, commit: commit, to: &head)
+                return try append(block, execution: execution, commit: commit, on: current)
             }
         }
     }
 
     /// Checks the commit against the set in force at the block's height, writes everything in
-    /// one SQLite transaction, then advances memory.
-    private func append(_ block: Block, execution: BlockExecution, commit: Commit, to head: inout Head) throws(LedgerError) -> CommittedBlock {
-        let validators = head.state.validatorSet
+    /// one SQLite transaction (holding only `writer`), then swaps the head and updates the
+    /// mempool. The caller holds `writer`, so `current` is still the head.
+    private func append(_ block: Block, execution: BlockExecution, commit: Commit, on current: Head) throws(LedgerError) -> CommittedBlock {
+        let validators = current.state.validatorSet
         guard commit.height == block.height, commit.blockHash == block.hash else {
             throw LedgerError(.ruleViolation, "commit is for block \(commit.height) \(commit.blockHash), not \(block.height) \(block.hash)")
         }
         try commit.verify(chainID: genesis.chainID, validators: validators)
         try store.append(block, commit: commit, receipts: execution.receipts, changes: execution.changes)
-        head.state.commit(execution)
-        head.position = ChainPosition(height: block.height, blockHash: block.hash, time: block.header.time, validators: validators)
-        head.lastCommit = commit
-        head.mempool.update(afterCommitting: block.transactions, state: head.state)
+        var next = current
+        next.state.commit(execution)
+        next.position = ChainPosition(height: block.height, blockHash: block.hash, time: block.header.time, validators: validators)
+        next.lastCommit = commit
+        let committedState = next.state
+        head.withLock { $0 = next }
+        mempool.withLock { pool in _ = pool.update(afterCommitting: block.transactions, state: committedState) }
         logger.debug("committed block", metadata: ["height": "\(block.height)", "txs": "\(block.transactions.count)"])
         return CommittedBlock(block: block, receipts: execution.receipts, commit: commit)
     }

@@ -5,6 +5,8 @@
 /// hashes, not a rehash of everything.
 public struct LedgerState: StateReader, Sendable {
     private var values: [[UInt8]: [UInt8]] = [:]
+    /// The same keys in byte order, for prefix scans (`entries(withPrefix:)`).
+    private var index = SortedKeyIndex()
     public private(set) var tree = StateTree()
 
     public init() {}
@@ -30,7 +32,14 @@ public struct LedgerState: StateReader, Sendable {
 
     /// Every entry, sorted by key bytes.
     public var entries: [(key: [UInt8], value: [UInt8])] {
-        values.map { (key: $0.key, value: $0.value) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        index.all.compactMap { key in values[key].map { (key: key, value: $0) } }
+    }
+
+    /// The entries whose raw key starts with `prefix`, sorted by key bytes: a range scan of the
+    /// ordered key index, O(log n + results), no copy of the rest of the state. Listings of offers
+    /// and channels read `StateKey.contractStorage(contract:key: prefix).bytes` this way.
+    public func entries(withPrefix prefix: [UInt8]) -> [(key: [UInt8], value: [UInt8])] {
+        index.keys(withPrefix: prefix).compactMap { key in values[key].map { (key: key, value: $0) } }
     }
 
     public mutating func apply(_ changes: StateChanges) {
@@ -41,8 +50,18 @@ public struct LedgerState: StateReader, Sendable {
 
     /// Writes the values of `changes` and adopts `tree`, which must already reflect them.
     mutating func commitValues(_ changes: StateChanges, tree: StateTree) {
-        for (key, value) in changes.writes {
-            values[key] = value
+        if values.isEmpty, changes.count > SortedKeyIndex.chunkCapacity {
+            // Loading a whole state: one sort instead of n insertions.
+            for (key, value) in changes.writes { values[key] = value }
+            index = SortedKeyIndex(unsortedKeys: Array(values.keys))
+        } else {
+            for (key, value) in changes.writes {
+                if let value {
+                    if values.updateValue(value, forKey: key) == nil { index.insert(key) }
+                } else if values.removeValue(forKey: key) != nil {
+                    index.remove(key)
+                }
+            }
         }
         self.tree = tree
     }

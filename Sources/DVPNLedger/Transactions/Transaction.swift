@@ -39,14 +39,35 @@ public struct TransactionBody: Hashable, Sendable {
 }
 
 /// A transaction: a body and the sender's BIP340 signature over its signing message.
+///
+/// Immutable, so its canonical encoding and id are computed once, when it is made or decoded: a
+/// transaction passes admission, block building, execution, the Merkle root, storage and the
+/// signature cache, each of which needs its bytes or id (issue 7: throughput).
 public struct Transaction: Hashable, Sendable {
     public let body: TransactionBody
     public let signature: Schnorr.Signature
+    /// The canonical encoding of (body, signature).
+    private let encoded: [UInt8]
+    /// The transaction id: a tagged SHA-256 of the whole signed encoding. BIP340 signatures are
+    /// not malleable, so one body signed once has one id.
+    public let id: Hash256
 
     public init(body: TransactionBody, signature: Schnorr.Signature) {
         self.body = body
         self.signature = signature
+        var encoder = CanonicalEncoder()
+        encoder.encode(body)
+        encoder.encode(signature)
+        encoded = encoder.bytes
+        id = Hash256.tagged("dvpn/tx-id", encoded)
     }
+
+    /// The canonical encoding (computed once, at init).
+    public var canonicalBytes: [UInt8] { encoded }
+
+    public static func == (a: Transaction, b: Transaction) -> Bool { a.encoded == b.encoded }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 
     public var chainID: String { body.chainID }
     public var sender: Schnorr.PublicKey { body.sender }
@@ -54,10 +75,6 @@ public struct Transaction: Hashable, Sendable {
     public var nonce: UInt64 { body.nonce }
     public var fee: Amount { body.fee }
     public var payload: TransactionPayload { body.payload }
-
-    /// The transaction id: a tagged SHA-256 of the whole signed encoding. BIP340 signatures are
-    /// not malleable, so one body signed once has one id.
-    public var id: Hash256 { Hash256.tagged("dvpn/tx-id", canonicalBytes) }
 
     /// True when the signature verifies under the sender's key.
     public var hasValidSignature: Bool {
@@ -90,7 +107,7 @@ extension Transaction: CanonicalCodable {
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(LedgerError) {
-        body = try decoder.decode(TransactionBody.self)
-        signature = try decoder.decode(Schnorr.Signature.self)
+        let body = try decoder.decode(TransactionBody.self)
+        self.init(body: body, signature: try decoder.decode(Schnorr.Signature.self))
     }
 }

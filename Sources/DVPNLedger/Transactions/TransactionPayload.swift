@@ -9,11 +9,15 @@ public enum TransactionPayload: Hashable, Sendable {
     /// Changes validators' voting power with the approval of more than 2/3 of the current power
     /// (see docs/validator-updates.md).
     case validatorUpdate(ValidatorUpdate)
+    /// Two conflicting signed votes of one validator; zeroes its power from the next height
+    /// (docs/evidence.md).
+    case evidence(EquivocationEvidence)
 
     enum Tag: UInt8 {
         case transfer = 1
         case contractCall = 2
         case validatorUpdate = 3
+        case evidence = 4
     }
 
     /// Funds that leave the sender's balance besides the fee.
@@ -21,7 +25,7 @@ public enum TransactionPayload: Hashable, Sendable {
         switch self {
         case .transfer(_, let amount): amount
         case .contractCall(let call): call.attachedFunds
-        case .validatorUpdate: .zero
+        case .validatorUpdate, .evidence: .zero
         }
     }
 
@@ -31,6 +35,7 @@ public enum TransactionPayload: Hashable, Sendable {
         case .transfer: "transfer"
         case .contractCall(let call): "\(call.contract).\(call.method)"
         case .validatorUpdate: "validator-update"
+        case .evidence: "evidence"
         }
     }
 }
@@ -65,6 +70,9 @@ extension TransactionPayload: CanonicalCodable {
         case .validatorUpdate(let update):
             encoder.encode(Tag.validatorUpdate.rawValue)
             encoder.encode(update)
+        case .evidence(let evidence):
+            encoder.encode(Tag.evidence.rawValue)
+            encoder.encode(evidence)
         }
     }
 
@@ -77,6 +85,8 @@ extension TransactionPayload: CanonicalCodable {
             self = .contractCall(try decoder.decode(ContractCall.self))
         case .validatorUpdate:
             self = .validatorUpdate(try decoder.decode(ValidatorUpdate.self))
+        case .evidence:
+            self = .evidence(try decoder.decode(EquivocationEvidence.self))
         case nil:
             throw LedgerError(.malformedEncoding, "unknown transaction payload tag \(raw)")
         }

@@ -22,6 +22,8 @@ public struct TransactionRejection: Hashable, Sendable, CustomStringConvertible 
         case unknownContract = "unknown contract"
         /// A validator update is not approved by > 2/3 of the power or leaves an invalid set.
         case invalidValidatorUpdate = "invalid validator update"
+        /// Equivocation evidence whose votes do not conflict or do not verify.
+        case invalidEvidence = "invalid evidence"
         /// The mempool already holds this transaction.
         case duplicate = "duplicate transaction"
         /// The mempool is full and this transaction does not pay more than the cheapest one.

@@ -42,17 +42,13 @@ extension LedgerNode {
         return NodeAPI.Channel(id: id, record: record)
     }
 
-    /// Every storage entry of `contract` whose key starts with `prefix`, with the key's rest.
-    /// (A scan of the state: fine for a dev node's size; an index would replace it at scale.)
+    /// Every storage entry of `contract` whose key starts with `prefix`, with the key's rest: a
+    /// range scan of the state's ordered key index on a snapshot, outside the ledger's locks
+    /// (`Ledger.entries(withPrefix:)`), so a listing neither copies the whole state nor holds
+    /// up block commits.
     func storageRows(contract: String, prefix: [UInt8]) throws(NodeError) -> [(suffix: ArraySlice<UInt8>, key: [UInt8], value: [UInt8])] {
         let full = StateKey.contractStorage(contract: contract, key: prefix).bytes
-        do {
-            return try ledger.withState { state in
-                state.entries.filter { $0.key.starts(with: full) }.map { ($0.key.dropFirst(full.count), $0.key, $0.value) }
-            }
-        } catch {
-            throw NodeError(.storage, "reading the \(contract) contract's storage: \(error.reason)")
-        }
+        return ledger.entries(withPrefix: full).map { ($0.key.dropFirst(full.count), $0.key, $0.value) }
     }
 
     func requireContract(_ name: String) throws(NodeError) {

@@ -45,19 +45,7 @@ extension LedgerNode: NodeBackend {
         } catch {
             throw NodeError(.storage, "reading block \(height): \(error)")
         }
-        let header = block.header
-        return NodeAPI.Block(
-            height: header.height, hash: block.hash.hex, time: header.time.millisecondsSince1970,
-            previousHash: header.previousBlockHash.hex, transactionsRoot: header.transactionsRoot.hex,
-            stateRoot: header.stateRoot.hex, validatorSetHash: header.validatorSetHash.hex,
-            proposer: AccountAddress(publicKey: header.proposer).string,
-            lastCommitSignatures: block.lastCommit?.signatures.count ?? 0,
-            transactions: block.transactions.enumerated().map { index, tx in
-                NodeAPI.TransactionSummary(
-                    hash: tx.id.hex, sender: tx.senderAddress.string, nonce: tx.nonce, fee: tx.fee.udvpn,
-                    kind: Self.kind(of: tx.payload), summary: Self.summary(of: tx.payload),
-                    success: index < receipts.count ? receipts[index].succeeded : false)
-            })
+        return NodeAPI.Block(block: block, receipts: receipts)
     }
 
     func transactionStatus(hash text: String) async throws(NodeError) -> NodeAPI.TransactionStatus {
@@ -72,7 +60,8 @@ extension LedgerNode: NodeBackend {
                 let receipts = try ledger.store.receipts(at: location.height)
                 let receipt = location.index < receipts.count ? receipts[location.index] : nil
                 return NodeAPI.TransactionStatus(
-                    hash: id.hex, status: .committed, height: location.height, receipt: receipt.map(Self.receipt))
+                    hash: id.hex, status: .committed, height: location.height,
+                    receipt: receipt.map { Self.receipt($0, detail: failureDetails.detail(for: id)) })
             }
         } catch {
             throw NodeError(.storage, "looking up transaction \(id.hex): \(error.reason)")
@@ -90,12 +79,12 @@ extension LedgerNode: NodeBackend {
         }
     }
 
-    static func receipt(_ receipt: Receipt) -> NodeAPI.Receipt {
-        let error: String? =
-            switch receipt.status {
-            case .success: nil
-            case .failure(let reason): reason
-            }
+    /// The API form of a receipt; a failure shows this node's own explanation (`detail`) when it
+    /// executed the transaction, else the description of the hashed code.
+    static func receipt(_ stored: Receipt, detail: String? = nil) -> NodeAPI.Receipt {
+        var receipt = stored
+        if receipt.detail == nil { receipt.detail = detail }
+        let error = receipt.failureDescription
         return NodeAPI.Receipt(
             success: receipt.succeeded, error: error, fee: receipt.feeCharged.udvpn,
             fuelUsed: receipt.fuelUsed, returnValue: receipt.returnData.isEmpty ? nil : Hex.encode(receipt.returnData),
@@ -103,25 +92,5 @@ extension LedgerNode: NodeBackend {
             payouts: receipt.payouts.map {
                 NodeAPI.Payout(contract: $0.contract, to: $0.to.string, amount: $0.amount.udvpn)
             })
-    }
-
-    static func kind(of payload: TransactionPayload) -> String {
-        switch payload {
-        case .transfer: "transfer"
-        case .contractCall: "call"
-        case .validatorUpdate: "validators"
-        }
-    }
-
-    static func summary(of payload: TransactionPayload) -> String {
-        switch payload {
-        case .transfer(let to, let amount):
-            "transfer \(amount) to \(to.string)"
-        case .contractCall(let call):
-            call.attachedFunds == .zero
-                ? "\(call.contract).\(call.method)" : "\(call.contract).\(call.method) with \(call.attachedFunds)"
-        case .validatorUpdate:
-            "validator set update"
-        }
     }
 }

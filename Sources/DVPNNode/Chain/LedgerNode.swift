@@ -11,13 +11,16 @@ import Logging
 ///
 /// Thread safety: `Ledger` serialises every change of its head behind its own lock and commits
 /// each block in one SQLite transaction before memory moves, so this class holds no mutable
-/// state of its own and API reads may run concurrently with production.
+/// state of its own (the failure details guard themselves) and API reads may run concurrently
+/// with production.
 final class LedgerNode: Sendable {
     let ledger: Ledger
     let signer: CommitSigner
     let logger: Logger
     /// Past states rebuilt for proofs at old heights (`LedgerNode+Proofs.swift`).
     let history = HistoricalStates()
+    /// Explanations of the failures this node executed (never hashed; see `FailureDetails`).
+    let failureDetails = FailureDetails()
 
     var genesis: Genesis { ledger.genesis }
     var height: UInt64 { ledger.height }
@@ -63,6 +66,11 @@ extension LedgerNode: BlockProducing {
         do {
             guard let committed = try ledger.produceBlock(signer: signer, time: time, allowEmpty: true) else {
                 return ledger.height
+            }
+            failureDetails.record(committed.receipts)
+            for receipt in committed.receipts where !receipt.succeeded {
+                logger.info("transaction failed", metadata: [
+                    "id": "\(receipt.transactionID.hex)", "reason": "\(receipt.failureDescription ?? "")"])
             }
             return committed.block.height
         } catch {

@@ -61,11 +61,23 @@ struct ContractExecutionTests {
         let tx = try Self.call(method, [], attach: 50_000, fee: 2_000)
         let (after, result) = Self.run([tx], executor: executor, state: state)
         let receipt = try #require(result.receipts.first)
-        guard case .failure(let reason) = receipt.status else {
+        guard case .failure(let code) = receipt.status else {
             Issue.record("\(method) succeeded")
             return
         }
-        #expect(reason.contains(method == "spin" ? "out of fuel" : method == "trap" ? "trap" : "refused"))
+        switch method {
+        case "spin": #expect(code == .outOfFuel)
+        case "trap": #expect(code == .trap)
+        default:
+            guard case .contractRefused(let message) = code else {
+                Issue.record("refuse failed with \(code)")
+                return
+            }
+            #expect(String(decoding: message, as: UTF8.self).contains("refused"))
+        }
+        // The human reason stays beside the receipt, outside its encoding.
+        #expect(receipt.detail?.isEmpty == false)
+        #expect(try Receipt(canonicalBytes: receipt.canonicalBytes).detail == nil)
         if method == "spin" { #expect(receipt.fuelUsed == executor.genesis.params.fuelBudget(fee: Amount(udvpn: 2_000))) }
         #expect(receipt.feeCharged == Amount(udvpn: 2_000))
         #expect(after.account(TestKeys.key(0).publicKey) == Account(balance: Amount(udvpn: 1_000_000_000 - 2_000), nonce: 1))

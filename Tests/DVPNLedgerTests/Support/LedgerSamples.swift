@@ -53,7 +53,11 @@ enum LedgerSamples {
         Receipt(transactionID: transactions[1].id, status: .success, feeCharged: Amount(udvpn: 1_000), fuelUsed: 4_321, returnData: [7, 7],
                 events: [ReceiptEvent(contract: "channels", topic: Array("channel.open".utf8), data: [1])],
                 payouts: [Payout(contract: "channels", to: TestKeys.address(2), amount: Amount(udvpn: 3))]),
-        Receipt(transactionID: transactions[2].id, status: .failure(reason: "contract channels.open failed: out of fuel"), feeCharged: Amount(udvpn: 1_000), fuelUsed: 10),
+        Receipt(transactionID: transactions[2].id, status: .failure(.outOfFuel), feeCharged: Amount(udvpn: 1_000), fuelUsed: 10),
+        Receipt(transactionID: transactions[2].id, status: .failure(.contractRefused(message: Array("no such channel".utf8))),
+                feeCharged: Amount(udvpn: 1_000), fuelUsed: 11),
+        Receipt(transactionID: transactions[2].id, status: .failure(.staleValidatorSetVersion(current: 3)), feeCharged: Amount(udvpn: 1_000)),
+        Receipt(transactionID: transactions[2].id, status: .failure(.evidenceAlreadyApplied), feeCharged: Amount(udvpn: 1_000)),
     ]
 
     static let genesis: [Genesis] = [TestGenesis.make(), TestGenesis.make(validators: [(100, 1), (101, 2)], balances: [(0, 1), (1, 2), (2, 3)])]
