@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "DVPNLedger", targets: ["DVPNLedger"]),
         .library(name: "DVPNContractRuntime", targets: ["DVPNContractRuntime"]),
         .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
+        .library(name: "DVPNConsensus", targets: ["DVPNConsensus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -72,6 +73,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Consensus: Tendermint BFT as a pure state machine (no I/O, no clock)
+
+        .target(
+            name: "DVPNConsensus",
+            dependencies: ["DVPNCrypto", "DVPNLedger"],
             swiftSettings: strict
         ),
 
@@ -198,6 +207,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNConsensusTests",
+            dependencies: ["DVPNConsensus", "DVPNLedger", "DVPNCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNConsensusSimulatorTests",
+            dependencies: ["DVPNConsensus", "DVPNLedger", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

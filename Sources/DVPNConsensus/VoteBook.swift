@@ -1,0 +1,59 @@
+import DVPNCrypto
+import DVPNLedger
+
+/// The votes of one kind in one round, one per validator, with the power behind each value.
+/// Powers are sums of at most `totalPower ≤ 2^60`, so they cannot overflow.
+struct VoteTally: Sendable {
+    private(set) var votes: [Schnorr.PublicKey: Vote] = [:]
+    /// Power per voted value; the nil key is the power of votes for nil.
+    private(set) var powerFor: [Hash256?: UInt64] = [:]
+    /// Power of all votes, whatever they are for ("2f+1 ⟨PREVOTE, h, r, ∗⟩").
+    private(set) var totalPower: UInt64 = 0
+
+    enum Outcome {
+        case added
+        case duplicate
+        /// The validator already voted differently: the first vote stays counted.
+        case conflict(Vote)
+    }
+
+    mutating func add(_ vote: Vote, power: UInt64) -> Outcome {
+        if let existing = votes[vote.validator] {
+            return existing.blockHash == vote.blockHash ? .duplicate : .conflict(existing)
+        }
+        votes[vote.validator] = vote
+        powerFor[vote.blockHash, default: 0] += power
+        totalPower += power
+        return .added
+    }
+
+    func power(for value: Hash256?) -> UInt64 { powerFor[value] ?? 0 }
+
+    /// The votes for `value`, in key order.
+    func votes(for value: Hash256?) -> [Vote] {
+        votes.values.filter { $0.blockHash == value }
+    }
+}
+
+/// Everything received for one round of the current height: the proposal from the round's
+/// proposer, prevotes, precommits, and who sent anything at all (for line 55's f+1 round skip).
+struct RoundMessages: Sendable {
+    var proposal: Proposal?
+    var prevotes = VoteTally()
+    var precommits = VoteTally()
+    private(set) var senders: Set<Schnorr.PublicKey> = []
+    private(set) var senderPower: UInt64 = 0
+
+    mutating func noteSender(_ key: Schnorr.PublicKey, power: UInt64) {
+        if senders.insert(key).inserted { senderPower += power }
+    }
+
+    func tally(_ kind: Vote.Kind) -> VoteTally { kind == .prevote ? prevotes : precommits }
+}
+
+extension ValidatorSet {
+    /// More than a third of the power: f+1 in the paper's count, 3·power > total.
+    func isMoreThanOneThird(_ power: UInt64) -> Bool {
+        power.multipliedFullWidth(by: 3) > totalPower.multipliedFullWidth(by: 1)
+    }
+}
