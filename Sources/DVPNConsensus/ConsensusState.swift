@@ -101,6 +101,14 @@ public struct ConsensusState: Sendable {
         return result
     }
 
+    /// True while getValue() (line 18) for the current round is unanswered. A restarting driver
+    /// ignores `.requestProposalValue` while it replays the WAL (the WAL holds the original
+    /// answer, and a different block would be a conflicting proposal) and, once the replay is
+    /// done, answers `.requestProposalValue(height, round)` itself if this is still true.
+    public var isAwaitingProposalValue: Bool {
+        awaitingValue == round && step == .propose && decision == nil
+    }
+
     /// proposer(h_p, r).
     mutating func proposer(round r: UInt32) -> Schnorr.PublicKey {
         if let cached = proposerCache[r] { return cached }

@@ -33,16 +33,37 @@ struct VoteTally: Sendable {
     func votes(for value: Hash256?) -> [Vote] {
         votes.values.filter { $0.blockHash == value }
     }
+
+    /// The block that more than two thirds of `validators`' power voted for, if any (at most one
+    /// can be, unless more than a third equivocates; the smallest hash is taken then).
+    func supermajorityValue(in validators: ValidatorSet) -> Hash256? {
+        powerFor.compactMap { entry in entry.key.flatMap { validators.isSupermajority(entry.value) ? $0 : nil } }.min()
+    }
 }
 
 /// Everything received for one round of the current height: the proposal from the round's
 /// proposer, prevotes, precommits, and who sent anything at all (for line 55's f+1 round skip).
 struct RoundMessages: Sendable {
-    var proposal: Proposal?
+    /// At most this many different proposals are kept per round. An honest proposer sends one;
+    /// an equivocating one may send several, and the network may decide any of them, so the log
+    /// keeps a few (line 49 needs the decided one) without letting a proposer fill memory.
+    static let maxProposals = 4
+
+    /// The first proposal received: the one lines 22 and 28 prevote on.
+    private(set) var proposal: Proposal?
+    /// Every kept proposal, by block hash: lines 36 and 49 look up the value that has the votes.
+    private(set) var proposals: [Hash256: Proposal] = [:]
     var prevotes = VoteTally()
     var precommits = VoteTally()
     private(set) var senders: Set<Schnorr.PublicKey> = []
     private(set) var senderPower: UInt64 = 0
+
+    /// Keeps `proposal` unless the round already holds it or is full.
+    mutating func add(_ proposal: Proposal) {
+        guard proposals[proposal.blockHash] == nil, proposals.count < Self.maxProposals else { return }
+        proposals[proposal.blockHash] = proposal
+        if self.proposal == nil { self.proposal = proposal }
+    }
 
     mutating func noteSender(_ key: Schnorr.PublicKey, power: UInt64) {
         if senders.insert(key).inserted { senderPower += power }

@@ -66,6 +66,7 @@ struct Simulator {
     var committed: [UInt64: Hash256] = [:]
     var blockCounter: UInt64 = 0
     var target: UInt64?
+    var replaying = false
 
     init(scenario: Scenario, skipLockCheck: Bool = false) throws {
         self.scenario = scenario
@@ -95,8 +96,9 @@ struct Simulator {
         }
         queue.push(.heal, at: scenario.healTime)
         let deadline = scenario.healTime + scenario.livenessBound
-        while result.safetyViolation == nil, let (time, event) = queue.pop() {
-            now = time
+        while result.safetyViolation == nil, let next = queue.pop() {
+            now = next.time
+            let event = next.event
             result.events += 1
             if now > deadline {
                 result.livenessFailure = "honest validators at heights \(honest.map { nodes[$0].decided.keys.max() ?? 0 }), target \(target ?? 0), at \(now) ms"
@@ -167,6 +169,8 @@ struct Simulator {
             let ms = UInt64(after.components.seconds) * 1_000 + UInt64(after.components.attoseconds / 1_000_000_000_000_000)
             queue.push(.timeout(node: i, incarnation: nodes[i].incarnation, timeout), at: now + ms)
         case let .requestProposalValue(h, r):
+            // During a replay the WAL holds the original answer (see isAwaitingProposalValue).
+            guard !replaying else { return }
             let hash = newBlock(height: h, valid: !(nodes[i].isByzantine && rng.oneIn(4)))
             work.append((.proposalValue(height: h, round: r, blockHash: hash), true))
         case let .decide(decision):
@@ -317,6 +321,7 @@ struct Simulator {
         nodes[i].state = state
         nodes[i].alive = true
         result.restarts += 1
+        replaying = true
         feed(i, .start, logged: false)
         let lastApplied = decoded.inputs.lastIndex { if case .blockApplied = $0 { true } else { false } }
         for input in decoded.inputs[(lastApplied.map { $0 + 1 } ?? 0)...] {
@@ -326,6 +331,10 @@ struct Simulator {
             default: break
             }
             feed(i, input, logged: false)
+        }
+        replaying = false
+        if nodes[i].state.isAwaitingProposalValue {
+            feed(i, .proposalValue(height: nodes[i].height, round: nodes[i].state.round, blockHash: newBlock(height: nodes[i].height, valid: true)))
         }
     }
 }

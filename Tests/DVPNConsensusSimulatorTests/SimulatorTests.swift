@@ -32,7 +32,7 @@ import Testing
         return (0..<UInt64(runs(default: configuration.defaultRuns))).map { configuration.seedBase + $0 }
     }
 
-    @Test("safety and liveness", arguments: configurations)
+    @Test("safety and liveness", arguments: SimulatorTests.configurations)
     func safetyAndLiveness(_ configuration: Configuration) throws {
         var totals = (runs: 0, heights: UInt64(0), evidence: 0, torn: 0, restarts: 0, events: 0)
         for seed in Self.seeds(configuration) {

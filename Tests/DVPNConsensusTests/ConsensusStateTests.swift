@@ -109,12 +109,10 @@ import Testing
         #expect(outputs.broadcasts == [.vote(kind: .prevote, height: 1, round: 2, blockHash: w)], "lockedRound 0 ≤ vr 1")
     }
 
-    /// Line 29's other branch: a POL older than the lock does not unlock.
-    @Test func olderProofOfLockDoesNotUnlock() throws {
+    /// Line 28 needs the 2f+1 prevotes the proposal's vr names: without them the validator waits.
+    @Test func proofOfLockNeedsItsPrevotes() throws {
         var (state, _) = try lockedOnV()
         let w = Fixtures.hash(2)
-        // Prevotes for w at round 0 cannot exist beside the polka for v, so use a POL round that
-        // the proposal names but whose prevotes this validator lacks: it must wait, not prevote.
         let outputs = state.handle(.proposal(try Fixtures.proposal(by: proposer1, round: 1, w, validRound: 0), blockIsValid: true))
         #expect(outputs.broadcasts.isEmpty, "line 28 needs 2f+1 prevotes for w at vr")
         #expect(state.step == .propose)
@@ -195,14 +193,15 @@ import Testing
 
     /// Replaying the WAL into a fresh state machine reproduces the state and every output.
     @Test func walReplayIsDeterministic() throws {
-        var (state, first) = started()
+        let begun = started()
+        var state = begun.0
         var inputs: [ConsensusInput] = [.start]
         let v = Fixtures.hash(1)
         inputs += [.proposal(try Fixtures.proposal(by: proposer0, v), blockIsValid: true)]
         inputs += try votes(.prevote, from: [0, 1, 2, 3], v)
-        inputs += try votes(.precommit, from: [0, 1], nil)
+        inputs += try votes(.precommit, from: Array([0, 1, 2, 3].filter { $0 != me }.prefix(2)), nil)
         inputs += [.timeout(Timeout(height: 1, round: 0, step: .precommit))]
-        var outputs = first
+        var outputs = begun.1
         for input in inputs.dropFirst() { outputs += state.handle(input) }
         let wal = inputs.flatMap(WALFrame.encode)
         var replayed = ConsensusState(chainID: Fixtures.chainID, height: 1, validators: set, me: Fixtures.keys[me].publicKey, config: Fixtures.config)

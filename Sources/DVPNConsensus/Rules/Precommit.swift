@@ -25,10 +25,9 @@ extension ConsensusState {
     mutating func ruleDecide() -> Bool {
         guard decision == nil else { return false }
         for r in rounds.keys.sorted() {
-            guard let proposal = rounds[r]?.proposal else { continue }
+            guard let proposal = proposalWithSupermajority(.precommit, round: r), isValid(proposal.blockHash) else { continue }
             let v = proposal.blockHash
             let precommits = tally(.precommit, round: r)
-            guard isValid(v), validators.isSupermajority(precommits.power(for: v)) else { continue }
             let commit = Commit(height: height, round: r, blockHash: v, signatures: precommits.votes(for: v).map {
                 ValidatorSignature(validator: $0.validator, signature: $0.signature)
             })

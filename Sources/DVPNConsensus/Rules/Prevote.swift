@@ -28,9 +28,9 @@ extension ConsensusState {
     ///     41:     step_p ← precommit
     ///     42:   validValue_p ← v; validRound_p ← round_p
     mutating func rulePolkaForValue() -> Bool {
-        guard step >= .prevote, !firedThisRound.contains(Self.line36), let proposal = proposal(round: round) else { return false }
+        guard step >= .prevote, !firedThisRound.contains(Self.line36),
+              let proposal = proposalWithSupermajority(.prevote, round: round), isValid(proposal.blockHash) else { return false }
         let v = proposal.blockHash
-        guard isValid(v), validators.isSupermajority(tally(.prevote, round: round).power(for: v)) else { return false }
         firedThisRound.insert(Self.line36)
         if step == .prevote {
             lockedValue = v

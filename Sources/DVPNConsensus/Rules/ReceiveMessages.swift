@@ -15,9 +15,7 @@ extension ConsensusState {
     mutating func receive(_ proposal: Proposal, blockIsValid: Bool) {
         guard started, decision == nil, proposal.height == height, isWithinWindow(proposal.round) else { return }
         guard let power = validators.power(of: proposal.proposer), proposer(round: proposal.round) == proposal.proposer else { return }
-        // A proposer's second, different proposal for a round is ignored: the first one counts.
-        guard rounds[proposal.round]?.proposal == nil else { return }
-        rounds[proposal.round, default: RoundMessages()].proposal = proposal
+        rounds[proposal.round, default: RoundMessages()].add(proposal)
         rounds[proposal.round, default: RoundMessages()].noteSender(proposal.proposer, power: power)
         if validity[proposal.blockHash] == nil {
             validity[proposal.blockHash] = blockIsValid
@@ -39,8 +37,15 @@ extension ConsensusState {
         }
     }
 
-    /// The proposal of round `r`, if the log has one.
+    /// The first proposal of round `r`, if the log has one.
     func proposal(round r: UInt32) -> Proposal? { rounds[r]?.proposal }
+
+    /// The proposal of round `r` for the block that more than 2/3 voted for with `kind`: the
+    /// ⟨PROPOSAL, h_p, r, v, ∗⟩ AND 2f+1 ⟨kind, h_p, r, id(v)⟩ of lines 36 and 49.
+    func proposalWithSupermajority(_ kind: Vote.Kind, round r: UInt32) -> Proposal? {
+        guard let messages = rounds[r], let v = messages.tally(kind).supermajorityValue(in: validators) else { return nil }
+        return messages.proposals[v]
+    }
 
     /// The tally of `kind` votes in round `r`.
     func tally(_ kind: Vote.Kind, round r: UInt32) -> VoteTally { rounds[r]?.tally(kind) ?? VoteTally() }
