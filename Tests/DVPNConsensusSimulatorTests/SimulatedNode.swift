@@ -22,9 +22,10 @@ struct SimulatedNode {
     var alive = true
     /// Bumped at each crash, so events addressed to a previous incarnation are dropped.
     var incarnation = 0
-    /// Messages this process has sent or received, by height: what gossip offers to peers.
-    var known: [UInt64: [SignedMessage]] = [:]
-    var knownSet: Set<SignedMessage> = []
+    /// Messages (by simulator id) this process has sent or received, by height: what gossip
+    /// offers to peers.
+    var known: [UInt64: [Int]] = [:]
+    var knownSet: Set<Int> = []
 
     init(index: Int, key: Schnorr.PrivateKey, isByzantine: Bool, chainID: String, validators: ValidatorSet, config: ConsensusConfig) {
         self.index = index
@@ -37,10 +38,10 @@ struct SimulatedNode {
     var height: UInt64 { state.height }
 
     /// Records a message as known; false if it already was.
-    mutating func learn(_ message: SignedMessage) -> Bool {
-        guard knownSet.insert(message).inserted else { return false }
-        known[message.height, default: []].append(message)
-        return true
+    mutating func learn(_ id: Int, height: UInt64) {
+        if knownSet.insert(id).inserted {
+            known[height, default: []].append(id)
+        }
     }
 
     /// Loses everything in memory. With `tearWAL`, the WAL ends in half a frame, as if the

@@ -43,7 +43,8 @@ struct Simulator {
     }
 
     enum Event {
-        case deliver(to: Int, incarnation: Int, SignedMessage)
+        /// A message by its index in `messages`.
+        case deliver(to: Int, incarnation: Int, message: Int)
         case timeout(node: Int, incarnation: Int, Timeout)
         case gossip(node: Int)
         case crash(node: Int, tearWAL: Bool)
@@ -67,14 +68,18 @@ struct Simulator {
     var blockCounter: UInt64 = 0
     var target: UInt64?
     var replaying = false
+    /// Every distinct signed message, so that events and gossip bookkeeping carry small ids.
+    var messages: [SignedMessage] = []
+    var messageIDs: [SignedMessage: Int] = [:]
 
     init(scenario: Scenario, skipLockCheck: Bool = false) throws {
         self.scenario = scenario
         self.skipLockCheck = skipLockCheck
         rng = Fuzzer(seed: scenario.seed ^ 0x9E37_79B9_7F4A_7C15)
-        validators = try ValidatorSet(validators: scenario.powers.indices.map { Validator(publicKey: Self.keys[$0].publicKey, power: scenario.powers[$0]) })
+        let set = try ValidatorSet(validators: scenario.powers.indices.map { Validator(publicKey: Self.keys[$0].publicKey, power: scenario.powers[$0]) })
+        validators = set
         nodes = scenario.powers.indices.map { i in
-            SimulatedNode(index: i, key: Self.keys[i], isByzantine: i == scenario.byzantine, chainID: Self.chainID, validators: validators, config: Self.config)
+            SimulatedNode(index: i, key: Self.keys[i], isByzantine: i == scenario.byzantine, chainID: Self.chainID, validators: set, config: Self.config)
         }
         result = SimulationResult(scenario: scenario)
         for i in nodes.indices {
@@ -113,10 +118,10 @@ struct Simulator {
 
     mutating func handle(_ event: Event) {
         switch event {
-        case let .deliver(i, incarnation, message):
+        case let .deliver(i, incarnation, id):
             guard nodes[i].alive, nodes[i].incarnation == incarnation else { return }
-            _ = nodes[i].learn(message)
-            feed(i, input(for: message))
+            nodes[i].learn(id, height: messages[id].height)
+            feed(i, input(for: messages[id]))
         case let .timeout(i, incarnation, timeout):
             guard nodes[i].alive, nodes[i].incarnation == incarnation else { return }
             feed(i, .timeout(timeout))
@@ -161,8 +166,9 @@ struct Simulator {
             if nodes[i].isByzantine {
                 equivocate(message, from: i, work: &work)
             } else if let signed = signHonestly(message, node: i) {
-                _ = nodes[i].learn(signed)
-                for j in nodes.indices where j != i { send(signed, from: i, to: j) }
+                let id = register(signed)
+                nodes[i].learn(id, height: signed.height)
+                for j in nodes.indices where j != i { send(id, from: i, to: j) }
                 work.append((input(for: signed), true))
             }
         case let .scheduleTimeout(timeout, after):
@@ -239,9 +245,10 @@ struct Simulator {
         }
         guard let a = try? message.sign(chainID: Self.chainID, with: nodes[i].key, signedDeterministically: true),
               let b = try? other.sign(chainID: Self.chainID, with: nodes[i].key, signedDeterministically: true) else { return }
-        _ = nodes[i].learn(a)
+        let (idA, idB) = (register(a), register(b))
+        nodes[i].learn(idA, height: a.height)
         for j in nodes.indices where j != i {
-            send(rng.oneIn(2) ? a : b, from: i, to: j)
+            send(rng.oneIn(2) ? idA : idB, from: i, to: j)
         }
         work.append((input(for: a), true))
     }
@@ -286,14 +293,21 @@ struct Simulator {
         scenario.partitions.contains { $0.start <= now && now < $0.end && $0.side.contains(i) != $0.side.contains(j) }
     }
 
-    mutating func send(_ message: SignedMessage, from i: Int, to j: Int) {
+    mutating func register(_ message: SignedMessage) -> Int {
+        if let id = messageIDs[message] { return id }
+        messages.append(message)
+        messageIDs[message] = messages.count - 1
+        return messages.count - 1
+    }
+
+    mutating func send(_ message: Int, from i: Int, to j: Int) {
         guard nodes[j].alive, !partitioned(i, j) else { return }
         let healed = now >= scenario.healTime
         if !healed, rng.oneIn(scenario.dropOneIn) { return }
         let copies = !healed && rng.oneIn(scenario.duplicateOneIn) ? 2 : 1
         for _ in 0..<copies {
             let delay = healed ? 1 + UInt64(rng.next(below: 40)) : 1 + UInt64(rng.next(below: Int(scenario.maxDelayBeforeHeal)))
-            queue.push(.deliver(to: j, incarnation: nodes[j].incarnation, message), at: now + delay)
+            queue.push(.deliver(to: j, incarnation: nodes[j].incarnation, message: message), at: now + delay)
         }
     }
 
@@ -326,8 +340,8 @@ struct Simulator {
         let lastApplied = decoded.inputs.lastIndex { if case .blockApplied = $0 { true } else { false } }
         for input in decoded.inputs[(lastApplied.map { $0 + 1 } ?? 0)...] {
             switch input {
-            case .proposal(let p, _): _ = nodes[i].learn(.proposal(p))
-            case .vote(let v): _ = nodes[i].learn(.vote(v))
+            case .proposal(let p, _): nodes[i].learn(register(.proposal(p)), height: p.height)
+            case .vote(let v): nodes[i].learn(register(.vote(v)), height: v.height)
             default: break
             }
             feed(i, input, logged: false)

@@ -15,10 +15,11 @@ import Testing
     init() throws {
         set = try Fixtures.validators()
         let probe = ConsensusState(chainID: Fixtures.chainID, height: 1, validators: set, me: nil)
-        proposer0 = Fixtures.proposerIndex(probe, round: 0)
-        proposer1 = Fixtures.proposerIndex(probe, round: 1)
-        proposer2 = Fixtures.proposerIndex(probe, round: 2)
-        me = (0..<4).first { ![proposer0, proposer1, proposer2].contains($0) }!
+        let proposers = (0..<3).map { Fixtures.proposerIndex(probe, round: UInt32($0)) }
+        proposer0 = proposers[0]
+        proposer1 = proposers[1]
+        proposer2 = proposers[2]
+        me = (0..<4).first { !proposers.contains($0) }!
     }
 
     func started(as index: Int? = nil) -> (ConsensusState, [ConsensusOutput]) {
