@@ -1,37 +1,52 @@
 import DVPNCrypto
 import DVPNLedger
 
-/// The votes of one kind in one round, one per validator, with the power behind each value.
-/// Powers are sums of at most `totalPower ≤ 2^60`, so they cannot overflow.
+/// The votes of one kind in one round, with the power behind each value.
+///
+/// Algorithm 1 counts messages per value from distinct senders: "2f+1 ⟨PRECOMMIT, h, r, id(v)⟩".
+/// An equivocating validator sent two such messages, so it counts toward both values (the safety
+/// argument allows for that), and toward "∗" once. Counting it only for the value heard first
+/// would leave honest validators that heard the other one unable to reach a quorum the rest of
+/// the network reached. Each validator's votes are kept for at most `maxValuesPerValidator`
+/// values (the proposals a round keeps, and nil), so equivocation cannot fill memory. Powers are
+/// sums of at most `totalPower ≤ 2^60`, so they cannot overflow.
 struct VoteTally: Sendable {
-    private(set) var votes: [Schnorr.PublicKey: Vote] = [:]
+    static let maxValuesPerValidator = RoundMessages.maxProposals + 1
+
+    /// Each validator's votes, first received first.
+    private(set) var votes: [Schnorr.PublicKey: [Vote]] = [:]
     /// Power per voted value; the nil key is the power of votes for nil.
     private(set) var powerFor: [Hash256?: UInt64] = [:]
-    /// Power of all votes, whatever they are for ("2f+1 ⟨PREVOTE, h, r, ∗⟩").
+    /// Power of the validators that voted at all ("2f+1 ⟨PREVOTE, h, r, ∗⟩").
     private(set) var totalPower: UInt64 = 0
 
     enum Outcome {
         case added
         case duplicate
-        /// The validator already voted differently: the first vote stays counted.
-        case conflict(Vote)
+        /// The validator had already voted for another value (`first`): an equivocation.
+        case conflict(first: Vote)
     }
 
     mutating func add(_ vote: Vote, power: UInt64) -> Outcome {
-        if let existing = votes[vote.validator] {
-            return existing.blockHash == vote.blockHash ? .duplicate : .conflict(existing)
+        guard let existing = votes[vote.validator], let first = existing.first else {
+            votes[vote.validator] = [vote]
+            powerFor[vote.blockHash, default: 0] += power
+            totalPower += power
+            return .added
         }
-        votes[vote.validator] = vote
-        powerFor[vote.blockHash, default: 0] += power
-        totalPower += power
-        return .added
+        if existing.contains(where: { $0.blockHash == vote.blockHash }) { return .duplicate }
+        if existing.count < Self.maxValuesPerValidator {
+            votes[vote.validator, default: []].append(vote)
+            powerFor[vote.blockHash, default: 0] += power
+        }
+        return .conflict(first: first)
     }
 
     func power(for value: Hash256?) -> UInt64 { powerFor[value] ?? 0 }
 
-    /// The votes for `value`, in key order.
+    /// The votes for `value`, one per validator.
     func votes(for value: Hash256?) -> [Vote] {
-        votes.values.filter { $0.blockHash == value }
+        votes.values.compactMap { list in list.first { $0.blockHash == value } }
     }
 
     /// The block that more than two thirds of `validators`' power voted for, if any (at most one

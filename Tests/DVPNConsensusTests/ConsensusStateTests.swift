@@ -181,7 +181,10 @@ import Testing
         #expect(outputs.evidence == [Evidence(a, b)])
         try outputs.evidence[0].verify(chainID: Fixtures.chainID, validators: set)
         #expect(state.handle(.vote(try Fixtures.vote(.prevote, 2, nil))).evidence.isEmpty, "reported once")
-        #expect(state.rounds[0]?.prevotes.power(for: Fixtures.hash(1)) == 10, "the first vote stays counted")
+        let prevotes = try #require(state.rounds[0]?.prevotes)
+        #expect(prevotes.power(for: Fixtures.hash(1)) == 10 && prevotes.power(for: Fixtures.hash(2)) == 10 && prevotes.power(for: nil) == 10,
+                "an equivocator counts toward every value it voted for")
+        #expect(prevotes.totalPower == 10, "and once toward ∗")
     }
 
     @Test func fullNodeNeverVotes() throws {
