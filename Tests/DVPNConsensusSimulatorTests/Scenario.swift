@@ -23,11 +23,18 @@ struct Scenario: CustomStringConvertible {
 
     var f: Int { (powers.count - 1) / 3 }
 
-    init(seed: UInt64, validatorCount n: Int, unequalPowers: Bool) {
+    /// `chaosScale` stretches the time before the heal (the planted-bug search uses longer chaos).
+    init(seed: UInt64, validatorCount n: Int, unequalPowers: Bool, chaosScale: UInt64 = 1) {
         var rng = Fuzzer(seed: seed)
         self.seed = seed
-        powers = (0..<n).map { _ in unequalPowers ? UInt64(1 + rng.next(below: 10)) : 10 }
-        healTime = UInt64(2_000 + rng.next(below: 6_000))
+        // Unequal powers are redrawn until no validator holds a third or more: BFT needs more
+        // than one validator's power for a quorum, or one validator decides alone.
+        var drawn: [UInt64] = []
+        repeat {
+            drawn = (0..<n).map { _ in unequalPowers ? UInt64(1 + rng.next(below: 10)) : 10 }
+        } while 3 * (drawn.max() ?? 0) >= drawn.reduce(0, +)
+        powers = drawn
+        healTime = UInt64(1_500 + rng.next(below: 4_500)) * chaosScale
         maxDelayBeforeHeal = UInt64(50 + rng.next(below: 1_200))
         dropOneIn = 3 + rng.next(below: 10)
         duplicateOneIn = 3 + rng.next(below: 10)
@@ -37,16 +44,10 @@ struct Scenario: CustomStringConvertible {
         crashes = []
         byzantine = nil
 
-        // With unequal powers one validator may hold a third or more: it is then never the
-        // Byzantine one, whose power must stay below a third for Algorithm 1 to be safe.
-        let total = powers.reduce(0, +)
         var order = Array(0..<n)
         for i in order.indices.reversed() { order.swapAt(i, rng.next(below: i + 1)) }
         if !rng.oneIn(8) {
-            let b = order[0]
-            if 3 * powers[b] < total {
-                byzantine = b
-            }
+            byzantine = order[0]
         }
         // Crashed validators are honest (they restart from WAL and sign guard), so they do not
         // count against f for safety; for liveness all of them are back before the heal.

@@ -64,4 +64,11 @@ extension SignedMessage {
         case .vote(let v): v.height
         }
     }
+
+    var round: UInt32 {
+        switch self {
+        case .proposal(let p): p.round
+        case .vote(let v): v.round
+        }
+    }
 }

@@ -106,7 +106,11 @@ struct Simulator {
             let event = next.event
             result.events += 1
             if now > deadline {
-                result.livenessFailure = "honest validators at heights \(honest.map { nodes[$0].decided.keys.max() ?? 0 }), target \(target ?? 0), at \(now) ms"
+                let states = honest.map { i in
+                    let s = nodes[i].state
+                    return "\(i): h=\(s.height) r=\(s.round) \(s.step) locked=\(s.lockedRound.map(String.init) ?? "-") valid=\(s.validRound.map(String.init) ?? "-")\(nodes[i].alive ? "" : " down")"
+                }
+                result.livenessFailure = "target height \(target ?? 0) not reached at \(now) ms: \(states.joined(separator: "; "))"
                 break
             }
             handle(event)
@@ -120,8 +124,15 @@ struct Simulator {
         switch event {
         case let .deliver(i, incarnation, id):
             guard nodes[i].alive, nodes[i].incarnation == incarnation else { return }
-            nodes[i].learn(id, height: messages[id].height)
-            feed(i, input(for: messages[id]))
+            // A message for a later height or a round beyond the window is dropped by the state
+            // machine, so it stays "unknown" and gossip offers it again when it matters (as
+            // cometbft's reactor sends by the peer's current height and round).
+            let message = messages[id]
+            let state = nodes[i].state
+            if message.height < state.height || (message.height == state.height && message.round <= state.round &+ Self.config.maxFutureRounds) {
+                nodes[i].learn(id, height: message.height)
+            }
+            feed(i, input(for: message))
         case let .timeout(i, incarnation, timeout):
             guard nodes[i].alive, nodes[i].incarnation == incarnation else { return }
             feed(i, .timeout(timeout))
@@ -235,8 +246,9 @@ struct Simulator {
     mutating func equivocate(_ message: UnsignedMessage, from i: Int, work: inout [(ConsensusInput, Bool)]) {
         let other: UnsignedMessage
         switch message {
-        case let .proposal(h, r, _, vr):
-            other = .proposal(height: h, round: r, blockHash: newBlock(height: h, valid: true), validRound: vr)
+        case let .proposal(h, r, _, _):
+            // A fresh block without a proof-of-lock: exactly what the lock (line 23) guards against.
+            other = .proposal(height: h, round: r, blockHash: newBlock(height: h, valid: true), validRound: nil)
         case let .vote(kind, h, r, hash):
             let candidates = (proposedAt[h] ?? []).filter { $0 != hash }
             let pick = candidates.isEmpty ? nil : candidates[rng.next(below: candidates.count)]

@@ -24,9 +24,15 @@ extension ConsensusState {
     /// The decision carries the commit (the 2f+1 precommits). Lines 52-54 wait for `.blockApplied`.
     mutating func ruleDecide() -> Bool {
         guard decision == nil else { return false }
-        for r in rounds.keys.sorted() {
-            guard let proposal = proposalWithSupermajority(.precommit, round: r), isValid(proposal.blockHash) else { continue }
-            let v = proposal.blockHash
+        // The lowest qualifying round, so that replays and peers pick the same one.
+        var found: (round: UInt32, proposal: Proposal)?
+        for (r, messages) in rounds where r < (found?.round ?? .max) && validators.isSupermajority(messages.precommits.totalPower) {
+            if let proposal = proposalWithSupermajority(.precommit, round: r), isValid(proposal.blockHash) {
+                found = (r, proposal)
+            }
+        }
+        if let found {
+            let (r, v) = (found.round, found.proposal.blockHash)
             let precommits = tally(.precommit, round: r)
             let commit = Commit(height: height, round: r, blockHash: v, signatures: precommits.votes(for: v).map {
                 ValidatorSignature(validator: $0.validator, signature: $0.signature)

@@ -10,8 +10,11 @@ extension ConsensusState {
     /// message of that round; at least one of them is honest, so the round is real. When several
     /// rounds qualify, the highest is started.
     mutating func ruleSkipRound() -> Bool {
-        let ahead = rounds.filter { $0.key > round && validators.isMoreThanOneThird($0.value.senderPower) }
-        guard let target = ahead.keys.max() else { return false }
+        var target: UInt32?
+        for (r, messages) in rounds where r > round && r > (target ?? 0) && validators.isMoreThanOneThird(messages.senderPower) {
+            target = r
+        }
+        guard let target else { return false }
         startRound(target)
         return true
     }
