@@ -108,7 +108,7 @@ struct Simulator {
             if now > deadline {
                 let states = honest.map { i in
                     let s = nodes[i].state
-                    return "\(i): h=\(s.height) r=\(s.round) \(s.step) locked=\(s.lockedRound.map(String.init) ?? "-") valid=\(s.validRound.map(String.init) ?? "-")\(nodes[i].alive ? "" : " down")"
+                    return "\(i): h=\(s.height) r=\(s.round) \(s.step) locked=\(s.lockedRound.map(String.init) ?? "-") valid=\(s.validRound.map(String.init) ?? "-")\(s.decision == nil ? "" : " decided")\(nodes[i].alive ? "" : " down") rounds=\(s.rounds.keys.sorted()) known=\(nodes[i].knownSet.count)"
                 }
                 result.livenessFailure = "target height \(target ?? 0) not reached at \(now) ms: \(states.joined(separator: "; "))"
                 break
