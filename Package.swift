@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "DVPNClient", targets: ["DVPNClient"]),
         .library(name: "DVPNTunnel", targets: ["DVPNTunnel"]),
         .library(name: "DVPNGossip", targets: ["DVPNGossip"]),
+        .library(name: "DVPNConsensus", targets: ["DVPNConsensus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -93,6 +94,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Consensus: Tendermint BFT as a pure state machine (no I/O, no clock)
+
+        .target(
+            name: "DVPNConsensus",
+            dependencies: ["DVPNCrypto", "DVPNLedger"],
             swiftSettings: strict
         ),
 
@@ -237,6 +246,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "WAT", package: "WasmKit"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNConsensusTests",
+            dependencies: ["DVPNConsensus", "DVPNLedger", "DVPNCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DVPNConsensusSimulatorTests",
+            dependencies: ["DVPNConsensus", "DVPNLedger", "DVPNCrypto", "DVPNTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
