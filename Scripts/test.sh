@@ -19,7 +19,33 @@ if grep -E "^$(pwd)/(Sources|Tests)/.*: warning:" "$log" | sort -u | grep .; the
     exit 1
 fi
 
-echo "== test"
-swift test --skip-build 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-exit "$status"
+# Three runs, one after the other. Swift Testing runs a process's tests in parallel on Swift's
+# cooperative pool, which has one thread per core. On a 2-core machine the CPU-bound suites (the
+# consensus simulator, fuzzers, property tests) and the suites that wait synchronously for child
+# processes (the CLI and script tests) would occupy both threads, and the suites that serve or
+# call HTTP and P2P in process on loopback would then time out. So each kind runs in its own
+# process: in-process network suites first, then the suites that run executables and scripts,
+# then the pure, CPU-bound modules.
+in_process='DVPNGossipTests|DVPNClientTests|DVPNNodeTests'
+processes='DVPNCommandsTests|DVPNTunnelPosixTests'
+cpu_bound='DVPNConsensusSimulatorTests|DVPNConsensusTests|DVPNLedgerTests|DVPNCryptoTests|DVPNTunnelTests\.|DVPNPaymentsTests|DVPNContractRuntimeTests'
+
+failed=()
+run() {
+    local name=$1 filter=$2
+    echo "== test: $name"
+    set +e
+    swift test --skip-build --filter "$filter" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    set -e
+    [ "$status" -eq 0 ] || failed+=("$name (exit $status)")
+}
+run "in-process network suites (P2P, light client, node API)" "$in_process"
+run "executables and scripts (CLI, tunnel interop, exit, crash, story)" "$processes"
+run "CPU-bound suites (consensus, ledger, crypto, tunnel core, payments, contracts)" "$cpu_bound"
+
+if [ ${#failed[@]} -ne 0 ]; then
+    echo "test.sh: tests failed: ${failed[*]}" >&2
+    exit 1
+fi
+echo "test.sh: all three runs passed"
