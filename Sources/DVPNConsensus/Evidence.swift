@@ -34,25 +34,22 @@ public struct Evidence: Hashable, Sendable {
 
     public var hash: Hash256 { Hash256.tagged("dvpn/evidence", canonicalBytes) }
 
+    /// The ledger's payload for these two votes (`TransactionPayload.evidence`), which a node
+    /// submits once it has detected the equivocation.
+    public var ledgerPayload: EquivocationEvidence { EquivocationEvidence(voteA: first, voteB: second) }
+
     /// Checks that this is a real equivocation by a member of `validators` (the set in force at
-    /// `height`): one signer, same height, round and kind, different block hashes, both signatures
-    /// valid for `chainID`.
+    /// `height`). The conflict itself (one signer, same height, round and kind, different block
+    /// hashes, both signatures valid for `chainID`) is the ledger's rule,
+    /// `EquivocationEvidence.problem(chainID:)`, so that what consensus reports and what the
+    /// executor accepts can never differ; membership is checked first, signatures last.
     public func verify(chainID: String, validators: ValidatorSet) throws(ConsensusError) {
-        let key = Hex.encode(first.validator.rawRepresentation)
-        guard first.validator == second.validator else {
-            throw ConsensusError(.invalidEvidence, "evidence votes are signed by two different validators")
-        }
-        guard first.height == second.height, first.round == second.round, first.kind == second.kind else {
-            throw ConsensusError(.invalidEvidence, "evidence votes of \(key) are for different heights, rounds or kinds")
-        }
-        guard first.blockHash != second.blockHash else {
-            throw ConsensusError(.invalidEvidence, "evidence votes of \(key) name the same block")
-        }
         guard validators.contains(first.validator) else {
+            let key = Hex.encode(first.validator.rawRepresentation)
             throw ConsensusError(.invalidEvidence, "\(key) is not a validator of the set in force at height \(height)")
         }
-        guard first.hasValidSignature(chainID: chainID), second.hasValidSignature(chainID: chainID) else {
-            throw ConsensusError(.invalidSignature, "an evidence vote of \(key) has an invalid signature")
+        if let problem = ledgerPayload.problem(chainID: chainID) {
+            throw ConsensusError(.invalidEvidence, "evidence: \(problem)")
         }
     }
 }

@@ -70,13 +70,13 @@ public struct NodeServeCommand: AsyncParsableCommand {
         try await group.run()
     }
 
-    /// `HOST:PORT` with a port in 0...65535.
+    /// `HOST:PORT` with a port in 0...65535, as `node.toml` writes it (`HostPort`).
     static func parseAddress(_ text: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (0...65535).contains(port), colon != text.startIndex
-        else {
-            throw ValidationError("--api must be HOST:PORT, got '\(text)'")
+        do {
+            let address = try HostPort(parsing: text, field: "--api")
+            return (address.host, address.port)
+        } catch {
+            throw ValidationError(error.reason)
         }
-        return (String(text[..<colon]), port)
     }
 }
