@@ -32,7 +32,13 @@ public enum NodeAPI {
     /// Every error answer's body.
     public struct ErrorBody: Codable, Sendable, Equatable {
         public var error: String
-        public init(error: String) { self.error = error }
+        /// A machine-readable refusal code where the endpoint has one (the session endpoints put
+        /// `AdmissionRefusal.code` here); nil elsewhere.
+        public var code: UInt16?
+        public init(error: String, code: UInt16? = nil) {
+            self.error = error
+            self.code = code
+        }
     }
 
     /// A signed transaction's canonical bytes, as hex or base64 (exactly one of the two).

@@ -122,8 +122,16 @@ public struct NodeClient: Sendable {
         }
     }
 
-    private func send<Body: Encodable>(
+    func send<Body: Encodable>(
         method: String, path: [String], query: [URLQueryItem] = [], body: Body?
+    ) async throws(NodeError) -> (Int, Data) {
+        let encoded = body.flatMap { try? JSONEncoder().encode($0) }
+        return try await send(method: method, path: path, query: query, body: encoded, contentType: "application/json")
+    }
+
+    /// One request with a raw body (`contentType` describes it); the status and the body of the answer.
+    func send(
+        method: String, path: [String], query: [URLQueryItem] = [], body: Data?, contentType: String
     ) async throws(NodeError) -> (Int, Data) {
         var url = baseURL
         for component in path { url.appendPathComponent(component) }
@@ -135,8 +143,8 @@ public struct NodeClient: Sendable {
         request.httpMethod = method
         request.timeoutInterval = Double(requestTimeout.components.seconds) + 1
         if let body {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try? JSONEncoder().encode(body)
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+            request.httpBody = body
         }
         do {
             let (data, response) = try await URLSession.shared.data(for: request)
@@ -155,10 +163,11 @@ public struct NodeClient: Sendable {
     }
 
     /// Turns a non-2xx answer into an error carrying the node's own reason.
-    private static func failure(status: Int, data: Data) -> NodeError {
+    static func failure(status: Int, data: Data) -> NodeError {
         let reason = (try? JSONDecoder().decode(NodeAPI.ErrorBody.self, from: data))?.error
             ?? "the node answered HTTP \(status)"
         switch status {
+        case 403: return NodeError(.refused, reason)
         case 404: return NodeError(.notFound, reason)
         case 422: return NodeError(.rejected, reason)
         case 400..<500: return NodeError(.badRequest, reason)

@@ -17,6 +17,9 @@ public struct NodeError: ModuleError {
         public static let notFound = Code(name: "not found")
         /// A transaction was refused by the ledger rules (signature, nonce, balance, chain id…).
         public static let rejected = Code(name: "rejected")
+        /// An operator refused a session request (HTTP 403; the reason names the
+        /// `AdmissionRefusal`).
+        public static let refused = Code(name: "refused")
         /// The node could not be reached or answered with something unexpected.
         public static let unreachable = Code(name: "unreachable")
         /// Setting up the node failed (data directory, genesis, key file, contracts).
