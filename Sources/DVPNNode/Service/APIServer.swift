@@ -10,9 +10,11 @@ import ServiceLifecycle
 /// `api-address` file (atomically), so a caller that asked for port 0 learns the real port.
 enum APIServer {
     static func make(
-        backend: some NodeBackend, host: String, port: Int, addressFile: String?, logger: Logger
+        backend: some NodeBackend, host: String, port: Int, addressFile: String?,
+        extraRoutes: [@Sendable (Router<BasicRequestContext>) -> Void] = [], logger: Logger
     ) -> some Service {
         let router = NodeAPIRouter.build(backend: backend)
+        for add in extraRoutes { add(router) }
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "dvpn-node"),

@@ -18,6 +18,8 @@ public struct DevNodeConfiguration: Sendable {
     public var passphrase: Passphrase
     /// The node's own key file (default `DIR/key.json`); created if absent.
     public var keyFile: String
+    /// What runs beside the chain (the operator's marketplace when `--price` is given).
+    public var extensions: [any NodeExtension] = []
 
     public init(
         dataDirectory: String, apiHost: String = NodeAPI.defaultHost, apiPort: Int = NodeAPI.defaultPort,

@@ -38,12 +38,20 @@ public struct DevNodeService: Service {
         let producer = BlockProducer(
             chain: node, pollInterval: configuration.pollInterval,
             emptyBlockInterval: configuration.emptyBlockInterval, logger: logger)
+        let attached: [AttachedNodeExtension]
+        do {
+            attached = try configuration.extensions.map { (e) throws(NodeError) in try e.attach(to: AttachedLedger(node: node), logger: logger) }
+        } catch {
+            node.close()
+            throw error
+        }
         let api = APIServer.make(
             backend: node, host: configuration.apiHost, port: configuration.apiPort,
-            addressFile: directory.apiAddressFile, logger: logger)
+            addressFile: directory.apiAddressFile, extraRoutes: attached.map(\.addRoutes), logger: logger)
         // Shut down in reverse order: the API first, so that nothing is accepted that will not
-        // be produced, then the producer.
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [producer, api], logger: logger))
+        // be produced, then the extensions, then the producer.
+        let services: [any Service] = [producer] + attached.flatMap(\.services) + [api]
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         do {
             try await group.run()
         } catch {
