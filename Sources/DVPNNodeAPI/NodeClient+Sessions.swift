@@ -28,16 +28,32 @@ extension NodeAPI {
 }
 
 extension OfferTerms {
-    /// The `services` entry that names the operator's public API, where clients run the session
-    /// protocol: `api=http://HOST:PORT`.
-    public static let sessionAPIServicePrefix = "api="
+    /// The `services` entry that names the port of the operator's public API, where clients run
+    /// the session protocol: `api-PORT`, the API being on the host of the offer's WireGuard
+    /// `endpoint`. A port rather than a URL because the registry contract accepts only service
+    /// names of 1-32 of `a-z 0-9 -` (Contracts/registry, `isValidService`).
+    public static let sessionAPIServicePrefix = "api-"
 
-    /// The `services` entry for an operator whose public API is at `url`.
-    public static func sessionAPIService(url: String) -> String { sessionAPIServicePrefix + url }
+    /// The `services` entry for an operator whose public API listens on `port` of its endpoint's host.
+    public static func sessionAPIService(port: Int) -> String { sessionAPIServicePrefix + String(port) }
 
-    /// The operator's public API URL from `services`, if the offer names one.
+    /// The `services` entry for an operator whose public API is `url` (only its port is kept: the
+    /// host is the endpoint's); nil when `url` has no explicit port.
+    public static func sessionAPIService(url: String) -> String? {
+        guard let port = URL(string: url)?.port, (1...65535).contains(port) else { return nil }
+        return sessionAPIService(port: port)
+    }
+
+    /// The operator's public API URL: the endpoint's host (an IPv6 literal stays bracketed) and
+    /// the port named in `services`; nil if the offer names none.
     public var sessionAPIURL: String? {
-        services.first { $0.hasPrefix(Self.sessionAPIServicePrefix) }.map { String($0.dropFirst(Self.sessionAPIServicePrefix.count)) }
+        guard let service = services.first(where: { $0.hasPrefix(Self.sessionAPIServicePrefix) }),
+              let port = UInt16(service.dropFirst(Self.sessionAPIServicePrefix.count)), port > 0,
+              let colon = endpoint.lastIndex(of: ":")
+        else { return nil }
+        let host = endpoint[..<colon]
+        guard !host.isEmpty else { return nil }
+        return "http://\(host):\(port)"
     }
 }
 
