@@ -68,7 +68,7 @@ echo "the web server now sees: $(tb_fetch cl "http://$TB_WEB4/")  = op1, the che
 download=$(tb_download cl 20) || tb_die "the 20 MiB download through the tunnel failed: $download"
 read -r bytes seconds sum <<<"$download"
 echo "downloaded $bytes bytes in $seconds s through op1, sha256 $sum… (matches)"
-tb_exec cl "$BIN/dvpn" status --data-dir "$TB_WORK/client" 2>&1 | tail -3
+tb_in "$TB_CONNECT_PID" "$BIN/dvpn" status --data-dir "$TB_WORK/client" 2>&1 | tail -3
 
 step "Ctrl-C: the client sends its last voucher, the operator co-signs the close"
 tb_stop "$TB_CONNECT_PID" INT 30
@@ -89,6 +89,7 @@ spent=$((cl_before - cl_after))
 cost=$(tb_cost "$client_bytes" "${TB_OP_PRICE[1]}")
 step_udvpn=$(tb_step "$cost" "${TB_OP_PRICE[1]}")
 echo "client counted $client_bytes bytes; at ${TB_OP_PRICE[1]} DVPN/GiB that is $cost udvpn (one step: $step_udvpn udvpn)"
+tb_node status --data-dir "${TB_NODE_DIR[op1]}" | head -6
 echo "op1 earned $earned udvpn; the client spent $spent udvpn (fees: $((spent - earned)) udvpn), the rest of its 1 DVPN deposit came back"
 diff=$((earned - cost)); diff=${diff#-}
 ((diff <= step_udvpn)) && echo "op1's earnings are within one step of price × bytes" || tb_die "earnings off by $diff udvpn"

@@ -285,3 +285,11 @@ tb_nodes_down() {
     done
     return 0
 }
+
+# tb_operator_report ROLE KEY: a total from the operator's own view (`dvpn-node status --json`,
+# its operator.sqlite): bytes, earned, redeemed, unredeemed, sessions; "?" when unavailable.
+tb_operator_report() {
+    local v
+    v=$(tb_node status --data-dir "${TB_NODE_DIR[$1]}" --json 2>/dev/null | tr -d '\n' | tb_json "$2")
+    echo "${v:-?}"
+}

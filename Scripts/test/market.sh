@@ -105,7 +105,7 @@ journey() {
     check "20 MiB through op1 with the right SHA-256" eval 'out=$(tb_download cl 20) && tb_log "  $out"'
     check "the web server sees op1's address" tb_peer_seen cl "$(tb_addr op1)"
     check "dvpn status shows the running session" eval \
-        'tb_exec cl "$BIN/dvpn" status --data-dir "$TB_WORK/client" >"$TB_WORK/status.log" 2>&1'
+        'tb_in "$TB_CONNECT_PID" "$BIN/dvpn" status --data-dir "$TB_WORK/client" >"$TB_WORK/status.log" 2>&1'
     local status=0
     tb_stop "$TB_CONNECT_PID" INT 30 || status=$?
     check "Ctrl-C: dvpn connect exits 0 (got $status)" le "$status" 0
@@ -120,7 +120,8 @@ journey() {
     cost=$(tb_cost "${client_bytes:-0}" "${TB_OP_PRICE[1]}")
     step=$(tb_step "$cost" "${TB_OP_PRICE[1]}")
     diff=$((earned - cost)); diff=${diff#-}
-    tb_log "  op1 TUN bytes $(tb_tun_bytes op1); client bytes ${client_bytes:-?}; cost $cost udvpn; earned $earned; client spent $spent; step $step"
+    tb_log "  op1: TUN bytes $(tb_tun_bytes op1), its own count $(tb_operator_report op1 bytes), earned $(tb_operator_report op1 earned) udvpn"
+    tb_log "  client bytes ${client_bytes:-?}; cost $cost udvpn; op1 balance +$earned; client spent $spent; step $step"
     check "op1 earned price × client bytes within one step (|$earned - $cost| = $diff <= $step udvpn)" le "$diff" "$step"
     fees=$((spent - earned))
     check "the client got the rest of its 1 DVPN deposit back (spent $spent = earned $earned + fees $fees, fees < 0.1 DVPN)" \
@@ -182,7 +183,7 @@ cutoff() {
     paid=$((op_after - op_before))
     step=$(tb_step "$cost" "${TB_OP_PRICE[1]}")
     loss=$((cost - paid))
-    tb_log "  op1 forwarded $forwarded bytes (TUN), worth $cost udvpn; paid $paid udvpn; loss $loss; step $step"
+    tb_log "  op1 forwarded $forwarded bytes (TUN; its own count $(tb_operator_report op1 bytes)), worth $cost udvpn; paid $paid udvpn; loss $loss; step $step"
     check "op1 was paid (about the 0.01 DVPN deposit): $paid udvpn > 0" eval '((paid > 0 && paid <= 10000))'
     check "op1's loss is at most one step ($loss <= $step udvpn)" le "$loss" "$step"
 }
