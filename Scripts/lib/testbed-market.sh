@@ -23,11 +23,11 @@ tb_marketplace_missing() {
     fi
 }
 
-# tb_json KEY [FILE]: the last value of KEY found anywhere in the JSON objects (one per line) of
-# FILE or stdin; empty when none. Lines that are not JSON are skipped (logs share the stream).
-tb_json() {
-    "$TB_PYTHON" - "$@" <<'EOF'
-import json, sys
+# tb_json KEY [FILE]: the last value of KEY found anywhere in the JSON values of FILE or stdin
+# (pretty-printed or one per line, with log lines between them); empty when none.
+tb_json() { "$TB_PYTHON" -c "$TB_JSON_PY" "$@"; }
+TB_JSON_PY=$(cat <<'EOF'
+import json, re, sys
 key = sys.argv[1]
 text = open(sys.argv[2]).read() if len(sys.argv) > 2 else sys.stdin.read()
 found = []
@@ -40,17 +40,22 @@ def walk(value):
     elif isinstance(value, list):
         for v in value:
             walk(v)
-for line in text.splitlines():
-    line = line.strip()
-    if line.startswith("{") or line.startswith("["):
-        try:
-            walk(json.loads(line))
-        except ValueError:
-            pass
+decoder = json.JSONDecoder()
+position = 0
+for match in re.finditer(r"^[ \t]*[\[{]", text, re.M):
+    start = match.end() - 1
+    if start < position:
+        continue
+    try:
+        value, end = decoder.raw_decode(text, start)
+    except ValueError:
+        continue
+    walk(value)
+    position = end
 if found:
     print(str(found[-1]).lower() if isinstance(found[-1], bool) else found[-1])
 EOF
-}
+)
 
 # tb_udvpn DECIMAL: a DVPN decimal as integer udvpn (string arithmetic, no floating point).
 tb_udvpn() {
@@ -191,15 +196,10 @@ tb_offers_count() {
     tb_light offers
     tb_exec cl "$BIN/dvpn" offers "${TB_LIGHT[@]}" --json 2>/dev/null | "$TB_PYTHON" -c '
 import json, sys
-n = 0
-for line in sys.stdin:
-    line = line.strip()
-    if not line: continue
-    try: v = json.loads(line)
-    except ValueError: continue
-    if isinstance(v, dict): v = v.get("offers", [v])
-    n += len(v) if isinstance(v, list) else 1
-print(n)'
+try:
+    print(len(json.load(sys.stdin)))
+except ValueError:
+    print(0)'
 }
 tb_offers_fresh() { tb_wait "${2:-90}" "$1 fresh offers" eval '[[ $(tb_offers_count) -ge '"$1"' ]]'; }
 
@@ -290,6 +290,6 @@ tb_nodes_down() {
 # its operator.sqlite): bytes, earned, redeemed, unredeemed, sessions; "?" when unavailable.
 tb_operator_report() {
     local v
-    v=$(tb_node status --data-dir "${TB_NODE_DIR[$1]}" --json 2>/dev/null | tr -d '\n' | tb_json "$2")
+    v=$(tb_node status --data-dir "${TB_NODE_DIR[$1]}" --json 2>/dev/null | tb_json "$2")
     echo "${v:-?}"
 }
