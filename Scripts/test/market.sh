@@ -13,8 +13,9 @@
 #   cutoff    --deposit 0.01 --max-spend 0.01: the client is cut off with a reason, exit code
 #             non-zero, and op1's loss (what it forwarded, by its TUN counters, minus what it was
 #             paid) is at most one step
-#   policy    through op1: a private address on its side (10.99.0.2), its own service (its
-#             address and 127.0.0.1) and port 25 unreachable, the public web server reachable;
+#   policy    through op1: a private address on its side (10.99.0.2), its own service (on its
+#             IPv6 and tunnel addresses, and 127.0.0.1) and port 25 unreachable, the public web
+#             server reachable over IPv4 and IPv6;
 #             through op3 (started with --allow 10.99.0.0/24) the private host answers
 # TB_KEEP_LOGS=1 keeps the logs of a failed run. Exit 77: skipped (not root, a tool missing, or
 # the marketplace commands are not in these binaries).
@@ -189,26 +190,50 @@ cutoff() {
 }
 
 # --- exit policy ----------------------------------------------------------------------------
+# The client keeps its control traffic (the operator's session API, the ledger nodes) off the
+# tunnel with host routes (docs/client.md), so op1's own IPv4 address is reached directly, not
+# through the exit; its own services are tried on its IPv6 address and its tunnel address.
 policy() {
     TB_OP_EXTRA[3]="--allow 10.99.0.0/24"
-    tb_exec op1 "$TB_PYTHON" "$TB_LIB/echo-server.py" serve 0.0.0.0:8081 >"$TB_WORK/op1-8081.log" 2>&1 &
+    tb_exec op1 "$TB_PYTHON" "$TB_LIB/echo-server.py" serve 0.0.0.0:8081 "[::]:8081" >"$TB_WORK/op1-8081.log" 2>&1 &
     TB_PIDS+=($!)
+    local op1_v6
+    op1_v6=$(tb_addr6 op1)
     tb_marketplace_up
     check "before connecting, port 25 on the web server answers the client" tb_peer_seen_port 25 "$TB_CLIENT4"
+    check "before connecting, op1's own service answers on [$op1_v6]:8081" eval \
+        '[[ -n $(tb_fetch cl "http://[$op1_v6]:8081/") ]]'
     tb_connect "$TB_WORK/connect-de.log" --country DE --max-price 5 --deposit 1
     check "connected through op1 (default policy)" tb_connected 1 30
     check "public: the web server answers, seeing op1" tb_peer_seen cl "$(tb_addr op1)"
+    check "public over IPv6: the web server sees op1's IPv6 address" eval \
+        '[[ $(tb_fetch cl "http://[$(tb_addr6 web)]/") == "peer=$op1_v6" ]]'
     check "port 25 on the web server is unreachable" eval '[[ -z $(tb_fetch cl http://$TB_WEB4:25/ 3) ]]'
     check "the private host 10.99.0.2 on op1's side is unreachable" eval '[[ -z $(tb_fetch cl http://$TB_LAN4/ 3) ]]'
-    check "op1's own service on its address is unreachable" eval '[[ -z $(tb_fetch cl http://$(tb_addr op1):8081/ 3) ]]'
+    check "op1's own service on its IPv6 address is unreachable" eval '[[ -z $(tb_fetch cl "http://[$op1_v6]:8081/" 3) ]]'
+    local gateway
+    gateway=$(tb_tunnel_gateway)
+    check "op1's own service on its tunnel address (${gateway:-none}) is unreachable" eval \
+        '[[ -n $gateway && -z $(tb_fetch cl "http://$gateway:8081/" 3) ]]'
     check "op1's loopback service (packets to 127.0.0.1 into the tunnel) is unreachable" loopback_refused op1
-    check "nothing reached the private host" eval '! grep -q "peer=" "$TB_WORK/lan.log"'
+    check "nothing reached the private host or op1's own service through the tunnel" eval \
+        '! grep -q "peer=" "$TB_WORK/lan.log" && [[ $(grep -c "peer=" "$TB_WORK/op1-8081.log") -eq 1 ]]'
     tb_stop "$TB_CONNECT_PID" INT 30
     tb_connect "$TB_WORK/connect-fr.log" --country FR --max-price 5 --deposit 1
     check "connected through op3 (--allow 10.99.0.0/24)" tb_connected 3 30
     check "--allow opens the private host, seen from op3's 10.99.0.23" eval '[[ $(tb_fetch cl http://$TB_LAN4/) == "peer=10.99.0.23" ]]'
     check "port 25 stays unreachable through op3" eval '[[ -z $(tb_fetch cl http://$TB_WEB4:25/ 3) ]]'
     tb_stop "$TB_CONNECT_PID" INT 30
+}
+
+# tb_tunnel_gateway: op1's own IPv4 address on its WireGuard (TUN) interface.
+tb_tunnel_gateway() {
+    tb_exec op1 ip -j -d -4 addr show | "$TB_PYTHON" -c '
+import json, sys
+for link in json.load(sys.stdin):
+    if link.get("linkinfo", {}).get("info_kind") == "tun" and link.get("addr_info"):
+        print(link["addr_info"][0]["local"])
+        break'
 }
 
 tb_peer_seen_port() { [[ $(tb_fetch cl "http://$TB_WEB4:$1/") == "peer=$2" ]]; }
