@@ -59,13 +59,23 @@ fi
 # --- a paid session: connect to first byte --------------------------------------------------------
 tb_marketplace_up
 
-# first_byte: seconds from TB_CONNECT_START to the first HTTP answer through op1 (polled every
-# 20 ms with a fresh curl; 30 s at most). The poll adds up to ~20 ms plus one curl start.
+# first_byte LOG: seconds from TB_CONNECT_START to the first HTTP answer through op1 (polled
+# every 20 ms with a fresh curl; 30 s at most; the poll adds up to ~20 ms plus one curl start).
+# Meanwhile it notes when connect's --json events first appear in LOG, for the breakdown:
+# "selected" (light-client reads, ranking), "channelOpened"/"channelReused", "connected".
 first_byte() {
-    local deadline=$((SECONDS + 30))
+    local log=$1 deadline=$((SECONDS + 30)) marks="" event
+    local -A seen=()
     while ((SECONDS < deadline)); do
+        for event in selected channelOpened channelReused connected; do
+            if [[ -z ${seen[$event]:-} ]] && grep -q "\"$event\"" "$log" 2>/dev/null; then
+                seen[$event]=1
+                marks+=" $event@$(awk -v s="$TB_CONNECT_START" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.2f", e - s }')"
+            fi
+        done
         if [[ $(tb_exec cl curl -s --max-time 0.5 "http://$TB_WEB4/" 2>/dev/null) == "peer=$(tb_addr op1)" ]]; then
             awk -v s="$TB_CONNECT_START" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.2f", e - s }'
+            echo "$marks" >>"$TB_WORK/marks.txt"
             return 0
         fi
         sleep 0.02
@@ -81,11 +91,11 @@ for ((i = 1; i <= CONNECTS; i++)); do
     tb_dvpn keys new --key-file "$TB_CLIENT_KEY" --insecure-no-passphrase >/dev/null
     tb_fund "$(tb_address "$TB_CLIENT_KEY")" 5
     tb_connect "$TB_WORK/connect-new-$i.log" --country DE --max-price 5 --deposit 1
-    new_times+=("$(first_byte)")
+    new_times+=("$(first_byte "$TB_WORK/connect-new-$i.log")")
     tb_stop "$TB_CONNECT_PID" INT 30
     # The same key again: the channel is still open to op1, so no transaction.
     tb_connect "$TB_WORK/connect-reused-$i.log" --country DE --max-price 5 --deposit 1
-    reused_times+=("$(first_byte)")
+    reused_times+=("$(first_byte "$TB_WORK/connect-reused-$i.log")")
     if ((i == CONNECTS)); then
         paid_up=$(iperf up)
         paid_down=$(iperf down)
@@ -94,6 +104,8 @@ for ((i = 1; i <= CONNECTS; i++)); do
 done
 echo "connect to first byte, new channel:    ${new_times[*]} s (one-validator devnet, block interval 0.25 s)"
 echo "connect to first byte, reused channel: ${reused_times[*]} s"
+echo "  event times (s after the command started), new then reused, per round:"
+sed 's/^/   /' "$TB_WORK/marks.txt"
 echo "paid session (serve --price + connect): up $paid_up Mbit/s, down $paid_down Mbit/s"
 awk -v bu="$bare_up" -v bd="$bare_down" -v pu="$paid_up" -v pd="$paid_down" \
     'BEGIN { printf "paid / bare: up %.2f×, down %.2f×\n", (bu > 0 ? pu / bu : 0), (bd > 0 ? pd / bd : 0) }'
