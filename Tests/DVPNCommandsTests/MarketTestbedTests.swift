@@ -43,37 +43,37 @@ import Testing
 
     @Test(
         "topology: resolv.conf per namespace, echo server, 20 MiB checksum through a bare exit, routes restored, nothing left",
-        .enabled(if: missingPrerequisite == nil, "skipped: \(missingPrerequisite ?? "")"),
+        .enabled(if: missingPrerequisite == nil, "\(missingPrerequisite ?? "")"),
         .timeLimit(.minutes(4)))
     func topology() throws { try run("topology") }
 
     @Test(
         "journey: cheaper DE chosen, 20 MiB checksum, echo sees the operator, settlement within one step, network restored, replicas verify",
-        .enabled(if: missingMarketplace == nil, "skipped: \(missingMarketplace ?? "")"),
+        .enabled(if: missingMarketplace == nil, "\(missingMarketplace ?? "")"),
         .timeLimit(.minutes(6)))
     func journey() throws { try run("journey") }
 
     @Test(
         "failover: SIGKILL the serving operator, traffic through the other DE node within 30 s, the switch named",
-        .enabled(if: missingMarketplace == nil, "skipped: \(missingMarketplace ?? "")"),
+        .enabled(if: missingMarketplace == nil, "\(missingMarketplace ?? "")"),
         .timeLimit(.minutes(6)))
     func failover() throws { try run("failover") }
 
     @Test(
         "cut-off: deposit exhausted at --max-spend, reason printed, exit non-zero, operator loss at most one step",
-        .enabled(if: missingMarketplace == nil, "skipped: \(missingMarketplace ?? "")"),
+        .enabled(if: missingMarketplace == nil, "\(missingMarketplace ?? "")"),
         .timeLimit(.minutes(6)))
     func cutOff() throws { try run("cutoff") }
 
     @Test(
         "exit policy through the exit: private, own, loopback and port 25 unreachable; public reachable; --allow opens a private range",
-        .enabled(if: missingMarketplace == nil, "skipped: \(missingMarketplace ?? "")"),
+        .enabled(if: missingMarketplace == nil, "\(missingMarketplace ?? "")"),
         .timeLimit(.minutes(6)))
     func exitPolicy() throws { try run("policy") }
 
     @Test(
         "the README's main job: Scripts/testbed.sh runs the demo end to end and cleans up",
-        .enabled(if: missingMarketplace == nil, "skipped: \(missingMarketplace ?? "")"),
+        .enabled(if: missingMarketplace == nil, "\(missingMarketplace ?? "")"),
         .timeLimit(.minutes(6)))
     func demo() throws {
         let (status, text) = try ScriptRunner.run("Scripts/testbed.sh")
