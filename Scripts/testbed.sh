@@ -48,13 +48,19 @@ tb_stop "$TB_BARE_CLIENT_PID" INT && tb_stop "$TB_BARE_EXIT_PID" INT
 echo "stopped; the client's routes and interfaces are as before"
 if [[ -n ${TB_TOPOLOGY_ONLY:-} ]]; then step "Topology only: done"; exit 0; fi
 
+tb_choose_ledger
 missing=$(tb_marketplace_missing)
 [[ -z $missing ]] || tb_die "the marketplace cannot run with these binaries: $missing"
 
-step "The ledger: $TB_VALIDATORS validator(s) and the three operators' nodes (dvpn-node testnet), operators serving"
-for k in 1 2 3; do echo "op$k $(tb_addr "op$k"): ${TB_OP_COUNTRY[$k]}, ${TB_OP_PRICE[$k]} DVPN/GiB"; done
+if [[ $TB_LEDGER == testnet ]]; then
+    step "The ledger: $TB_VALIDATORS validator(s) and the three operators' nodes (dvpn-node testnet), operators serving"
+    for k in 1 2 3; do echo "op$k $(tb_addr "op$k"): ${TB_OP_COUNTRY[$k]}, ${TB_OP_PRICE[$k]} DVPN/GiB"; done
+else
+    step "The ledger: these binaries run only a one-validator dev chain, so op1 alone runs it and sells (op2, op3 idle)"
+    echo "op1 $(tb_addr op1): ${TB_OP_COUNTRY[1]}, ${TB_OP_PRICE[1]} DVPN/GiB"
+fi
 tb_marketplace_up
-echo "operators: ${TB_OP_ADDR[1]} ${TB_OP_ADDR[2]} ${TB_OP_ADDR[3]}"
+echo "operators: ${TB_OP_ADDR[*]}"
 echo "client:    $TB_CLIENT_ADDR (funded with 50 DVPN by the dev account)"
 tb_light offers
 tb_exec cl "$BIN/dvpn" offers "${TB_LIGHT[@]}"
@@ -65,6 +71,7 @@ cl_before=$(tb_balance "$TB_CLIENT_ADDR")
 tb_connect "$TB_WORK/connect.log" --country DE --max-price 5 --deposit 1
 tb_connected 1 30 || tb_die "no traffic through op1: $(tail -5 "$TB_WORK/connect.log")"
 echo "the web server now sees: $(tb_fetch cl "http://$TB_WEB4/")  = op1, the cheaper DE operator"
+grep '"selected"' "$TB_WORK/connect.log" | head -1
 download=$(tb_download cl 20) || tb_die "the 20 MiB download through the tunnel failed: $download"
 read -r bytes seconds sum <<<"$download"
 echo "downloaded $bytes bytes in $seconds s through op1, sha256 $sum… (matches)"

@@ -9,7 +9,9 @@
 #                                three operators are the nodes of one network (operators are
 #                                validators too); `serve --data-dir DIR/nodeI`.
 #   TB_LEDGER=dev                one operator (op1) runs the one-validator dev chain itself
-#                                (`serve --dev --price …`); the benchmark's "one-validator devnet".
+#                                (`serve --dev --price …`); the benchmark's "one-validator devnet",
+#                                and what runs while `serve` has only --dev (no op2, op3).
+# tb_choose_ledger sets TB_LEDGER when it is not given: testnet if `serve` takes --peers.
 
 tb_dvpn() { "$BIN/dvpn" "$@"; }
 tb_node() { "$BIN/dvpn-node" "$@"; }
@@ -21,6 +23,13 @@ tb_marketplace_missing() {
     if [[ ${TB_LEDGER:-testnet} == testnet ]]; then
         tb_node serve --help 2>&1 | grep -q -- '--peers' || echo "dvpn-node serve runs only --dev (engine branch not merged)"
     fi
+}
+
+tb_choose_ledger() {
+    if [[ -z ${TB_LEDGER:-} ]]; then
+        if tb_node serve --help 2>&1 | grep -q -- '--peers'; then TB_LEDGER=testnet; else TB_LEDGER=dev; fi
+    fi
+    export TB_LEDGER
 }
 
 # tb_json KEY [FILE]: the last value of KEY found anywhere in the JSON values of FILE or stdin
