@@ -10,6 +10,8 @@ packages=(
     wireguard-go wireguard-tools iperf3 iproute2 nftables iputils-ping netcat-openbsd procps
     # scripts and the benchmark reference (CPython's hashlib.blake2s)
     python3 ca-certificates
+    # the marketplace testbed (Scripts/testbed.sh): HTTP client, nsenter
+    curl util-linux
 )
 
 SUDO=""
