@@ -97,6 +97,28 @@ import Testing
         #expect(try Self.snapshot(namespace) == before)
     }
 
+    @Test(.enabled(if: isRoot, "needs root to create a network namespace"), .timeLimit(.minutes(1)))
+    func routesLeftByAKilledConnectAreRemovedByTheNext() throws {
+        let namespace = "dvpnct\(UInt32.random(in: 0..<1_000_000))"
+        _ = try SystemCommand.ip(["netns", "add", namespace])
+        defer { _ = try? SystemCommand.ip(["netns", "del", namespace]) }
+        _ = try Self.ip(namespace, "link add dvpn0 type dummy")
+        _ = try Self.ip(namespace, "link set dvpn0 up")
+        _ = try Self.ip(namespace, "address add 10.66.0.2/32 dev dvpn0")
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("dvpn-left-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let before = try Self.snapshot(namespace)
+        let plan = RoutePlan(interface: "dvpn0", ipv4: true, ipv6: false, bypass: [])
+        try LeftoverRoutes.record(plan, dataDirectory: dataDirectory)
+        try SystemCommand.apply(plan, namespace: namespace)
+        #expect(try Self.snapshot(namespace) != before)
+        // The process is killed here; the next connect finds the file.
+        #expect(LeftoverRoutes.removeIfLeftBehind(dataDirectory: dataDirectory, namespace: namespace) == plan.steps.count)
+        #expect(try Self.snapshot(namespace) == before)
+        #expect(LeftoverRoutes.removeIfLeftBehind(dataDirectory: dataDirectory, namespace: namespace) == 0)
+    }
+
     /// A resolver crash leftover: the backup restores the file on the next connect.
     @Test func aBackupLeftBehindIsRestored() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dvpn-resolv-\(UUID().uuidString)").path

@@ -48,6 +48,9 @@ public struct ConnectSession: Sendable {
         if let resolver, try resolver.recoverIfLeftBehind() {
             report(.warning("restored \(resolver.path) left behind by an earlier connect"))
         }
+        if LeftoverRoutes.removeIfLeftBehind(dataDirectory: configuration.dataDirectory) > 0 {
+            report(.warning("removed routes and rules left behind by an earlier connect"))
+        }
         var book = try ChannelBook.load(dataDirectory: configuration.dataDirectory)
         try await ledger.light.sync()
         await settleAbandoned(&book)
@@ -60,7 +63,7 @@ public struct ConnectSession: Sendable {
         var (link, tunnel) = try await connect(ranked, tried: &tried, excluded: excluded, book: book, resolver: resolver, spent: spent)
         defer { StatusFile.remove(dataDirectory: configuration.dataDirectory) }
         while true {
-            var payer = try payerSession(for: link, spent: spent)
+            var payer = payerSession(for: link, spent: spent)
             let ending: Ending
             do {
                 ending = try await serve(link: link, tunnel: tunnel, payer: &payer, book: &book, stop: stop, summary: &summary)
@@ -135,7 +138,7 @@ public struct ConnectSession: Sendable {
                 let bypass = bypassHosts(for: candidate)
                 let tunnel = try await TunnelLink.start(
                     grant: link.grant, privateKey: ledger.identity.tunnelKey, interface: configuration.interfaceName,
-                    bypassHosts: bypass, resolver: resolver, logger: logger)
+                    bypassHosts: bypass, resolver: resolver, dataDirectory: configuration.dataDirectory, logger: logger)
                 return (link, tunnel)
             } catch {
                 if error.code == .system || error.code == .badRequest { throw error }
@@ -155,7 +158,7 @@ public struct ConnectSession: Sendable {
         }.filter { IPAddressText.isLiteral($0) && !$0.hasPrefix("127.") && $0 != "::1" }
     }
 
-    func payerSession(for link: SessionLink, spent: Amount) throws(ClientError) -> PayerSession {
+    func payerSession(for link: SessionLink, spent: Amount) -> PayerSession {
         let remaining = AmountMath.subtract(configuration.maxSpend, spent)
         let cap = AmountMath.add(link.baseline, remaining)
         let topUp = min(configuration.deposit, remaining)

@@ -22,7 +22,7 @@ public struct OfferCriteria: Sendable, Hashable {
 
 /// An offer that passed the criteria and names the operator's session API: something
 /// `ConnectSession` can buy from.
-public struct Candidate: Sendable, Hashable {
+public struct Candidate: Sendable, Equatable {
     public let owner: Schnorr.PublicKey
     public let terms: OfferTerms
     /// The operator's session API (`OfferTerms.sessionAPIURL`).

@@ -59,9 +59,9 @@ public struct RoutePlan: Sendable, Hashable {
             steps.append(Step(apply: [family, "route", "add"] + target, undo: [family, "route", "del"] + target))
         }
         let t = String(table)
-        for (family, present, any) in [("-4", ipv4, "0.0.0.0/0"), ("-6", ipv6, "::/0")] where present {
-            steps.append(Step(apply: [family, "route", "add", any, "dev", interface, "table", t],
-                              undo: [family, "route", "del", any, "dev", interface, "table", t]))
+        for (family, present, everything) in [("-4", ipv4, "0.0.0.0/0"), ("-6", ipv6, "::/0")] where present {
+            steps.append(Step(apply: [family, "route", "add", everything, "dev", interface, "table", t],
+                              undo: [family, "route", "del", everything, "dev", interface, "table", t]))
             steps.append(Step(apply: [family, "rule", "add", "not", "fwmark", t, "table", t],
                               undo: [family, "rule", "del", "not", "fwmark", t, "table", t]))
             steps.append(Step(apply: [family, "rule", "add", "table", "main", "suppress_prefixlength", "0"],

@@ -31,9 +31,9 @@ public struct SessionLink: Sendable {
         }
         let tunnelKey = ledger.identity.tunnelKey.publicKey
         let (height, channels) = try await ledger.myChannels()
-        var channel: UInt64
-        var deposit: Amount
-        var baseline: Amount
+        let channel: UInt64
+        let deposit: Amount
+        let baseline: Amount
         var opened = false
         if let reuse = ChannelReuse.choose(
             channels: channels, payer: ledger.payer, payee: candidate.owner, tunnelKey: tunnelKey, height: height,
@@ -62,22 +62,42 @@ public struct SessionLink: Sendable {
             // The node admits only a channel it can read; wait until the light client proves it.
             _ = try await ledger.channelRecord(channel)
         }
-        let nonce = SecureRandom.bytes(count: 16)
-        let request: SessionRequest
+        // A channel opened a moment ago may not be in the operator's replica yet: its node
+        // refuses (unknown channel) until the block reaches it, so a new channel is asked for
+        // a few times, a second apart, each time with a fresh request.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let request = try sessionRequest(channel: channel, candidate: candidate, ledger: ledger)
+            do {
+                let grant = try await api.openSession(request)
+                try verify(grant: grant, request: request, candidate: candidate, chainID: ledger.chainID)
+                return SessionLink(
+                    candidate: candidate, channel: channel, deposit: deposit, baseline: baseline, grant: grant, api: api, opened: opened)
+            } catch let error as NodeError {
+                if opened, error.code == .refused, attempt < 6 {
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                let verb = error.code == .refused ? "refused the session" : "does not answer"
+                throw ClientError(.operatorUnreachable, "the operator \(candidate.address.string) at \(candidate.apiURL) \(verb): \(error.reason)")
+            } catch let error as ClientError {
+                throw error
+            } catch {
+                throw ClientError(.session, "\(error)")
+            }
+        }
+    }
+
+    static func sessionRequest(channel: UInt64, candidate: Candidate, ledger: LedgerAccess) throws(ClientError) -> SessionRequest {
         do {
-            request = try SessionRequest(
+            return try SessionRequest(
                 chainID: ledger.chainID, channel: channel, payerKey: ledger.identity.ledgerKey, operator: candidate.owner,
-                clientTunnelKey: tunnelKey, nonce: nonce, timestamp: PaymentInstant(milliseconds: WallClock.unixMilliseconds()))
+                clientTunnelKey: ledger.identity.tunnelKey.publicKey, nonce: SecureRandom.bytes(count: 16),
+                timestamp: PaymentInstant(milliseconds: WallClock.unixMilliseconds()))
         } catch {
             throw ClientError(.session, "cannot sign the session request: \(error.reason)")
         }
-        let grant: SessionGrant
-        do { grant = try await api.openSession(request) } catch {
-            let verb = error.code == .refused ? "refused the session" : "does not answer"
-            throw ClientError(.operatorUnreachable, "the operator \(candidate.address.string) at \(candidate.apiURL) \(verb): \(error.reason)")
-        }
-        try verify(grant: grant, request: request, candidate: candidate, chainID: ledger.chainID)
-        return SessionLink(candidate: candidate, channel: channel, deposit: deposit, baseline: baseline, grant: grant, api: api, opened: opened)
     }
 
     /// The client's checks of a grant (docs/session-protocol.md, `SessionGrant`): signed by the

@@ -21,8 +21,8 @@ public struct ConnectStatus: Sendable, Codable, Equatable {
     public var interface: String
     /// Inner bytes of this session (up and down), as the client counts them.
     public var bytes: UInt64
-    /// udvpn signed in this session (beyond the channel's baseline), and the sum over every
-    /// session of this connect (a failover starts a new one).
+    /// What this session signed beyond the channel's baseline (a failover starts a new
+    /// session), as a DVPN decimal and in udvpn.
     public var spent: String
     public var spentUdvpn: UInt64
     /// Bytes per second over the last status interval.

@@ -20,13 +20,18 @@ public final class TunnelLink: Sendable {
     private let task: Task<Void, any Error>
     private let resolver: ResolverConfiguration?
     private let sourceValidMark: String?
+    private let dataDirectory: String
 
-    private init(interface: String, plan: RoutePlan, task: Task<Void, any Error>, resolver: ResolverConfiguration?, sourceValidMark: String?) {
+    private init(
+        interface: String, plan: RoutePlan, task: Task<Void, any Error>, resolver: ResolverConfiguration?, sourceValidMark: String?,
+        dataDirectory: String
+    ) {
         self.interface = interface
         self.plan = plan
         self.task = task
         self.resolver = resolver
         self.sourceValidMark = sourceValidMark
+        self.dataDirectory = dataDirectory
     }
 
     /// The tunnel's configuration for `grant`: one peer taking all traffic.
@@ -46,7 +51,7 @@ public final class TunnelLink: Sendable {
         if let endpoint = try? Endpoint(parsing: grant.endpoint) {
             peer.configuration.endpoint = endpoint
         } else if let colon = grant.endpoint.lastIndex(of: ":"), let port = UInt16(grant.endpoint[grant.endpoint.index(after: colon)...]) {
-            peer.unresolvedEndpoint = (String(grant.endpoint[..<colon]), port)
+            peer.unresolvedEndpoint = (host: String(grant.endpoint[..<colon]), port: port)
         } else {
             throw ClientError(.session, "the session grant's endpoint '\(grant.endpoint.prefix(80))' is not host:port")
         }
@@ -69,7 +74,7 @@ public final class TunnelLink: Sendable {
     /// `bypass` hosts; sets DNS when `resolver` is given. On failure everything added is removed.
     public static func start(
         grant: SessionGrant, privateKey: X25519.PrivateKey, interface: String, bypassHosts: [String],
-        resolver: ResolverConfiguration?, logger: Logger
+        resolver: ResolverConfiguration?, dataDirectory: String, logger: Logger
     ) async throws(ClientError) -> TunnelLink {
         let configuration = try configuration(grant: grant, privateKey: privateKey)
         // Bypass routes are read before the tunnel takes the default route.
@@ -96,16 +101,19 @@ public final class TunnelLink: Sendable {
         }
         let mark = SystemCommand.setSourceValidMark()
         do {
+            try LeftoverRoutes.record(plan, dataDirectory: dataDirectory)
             try SystemCommand.apply(plan)
             try resolver?.apply(servers: dnsServers(grant))
         } catch {
             SystemCommand.undo(plan)
+            LeftoverRoutes.clear(dataDirectory: dataDirectory)
             SystemCommand.restoreSourceValidMark(mark)
             task.cancel()
             _ = try? await task.value
             throw error
         }
-        return TunnelLink(interface: interface, plan: plan, task: task, resolver: resolver, sourceValidMark: mark)
+        return TunnelLink(
+            interface: interface, plan: plan, task: task, resolver: resolver, sourceValidMark: mark, dataDirectory: dataDirectory)
     }
 
     /// Restores DNS, removes the routes and rules, and stops the tunnel (which removes its
@@ -117,6 +125,7 @@ public final class TunnelLink: Sendable {
             do { try resolver.restore() } catch { failures.append(error.reason) }
         }
         failures += SystemCommand.undo(plan)
+        LeftoverRoutes.clear(dataDirectory: dataDirectory)
         SystemCommand.restoreSourceValidMark(sourceValidMark)
         task.cancel()
         do { try await task.value } catch is CancellationError {} catch { failures.append("the tunnel: \(error)") }
