@@ -31,9 +31,9 @@ public enum ChannelReuse {
     ) -> Choice? {
         let choices = channels.compactMap { entry -> Choice? in
             let record = entry.record
+            let (lastUsable, overflow) = height.addingReportingOverflow(expiryMargin)
             guard !excluding.contains(entry.id), record.payer == payer, record.payee == payee,
-                record.clientTunnelKey == tunnelKey.rawRepresentation, record.status == 0,
-                height.addingReportingOverflow(expiryMargin).partialValue < record.expiry
+                record.clientTunnelKey == tunnelKey.rawRepresentation, record.status == 0, !overflow, lastUsable < record.expiry
             else { return nil }
             let baseline = max(signed(entry.id), Amount(udvpn: record.redeemed))
             guard baseline.udvpn < record.deposit else { return nil }

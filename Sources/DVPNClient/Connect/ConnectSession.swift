@@ -68,6 +68,9 @@ public struct ConnectSession: Sendable {
             do {
                 ending = try await serve(link: link, tunnel: tunnel, payer: &payer, book: &book, stop: stop, summary: &summary)
             } catch {
+                // The loop failed (the tunnel died, the book cannot be written): still pay what
+                // was served and get the rest back before giving up.
+                await settle(link: link, payer: payer, reason: .clientEnded, book: &book, summary: &summary)
                 await teardown(tunnel)
                 throw error
             }

@@ -76,19 +76,19 @@ public final class TunnelLink: Sendable {
         grant: SessionGrant, privateKey: X25519.PrivateKey, interface: String, bypassHosts: [String],
         resolver: ResolverConfiguration?, dataDirectory: String, logger: Logger
     ) async throws(ClientError) -> TunnelLink {
-        let configuration = try configuration(grant: grant, privateKey: privateKey)
+        let tunnel = try Self.configuration(grant: grant, privateKey: privateKey)
         // Bypass routes are read before the tunnel takes the default route.
         var bypass: [RoutePlan.Bypass] = []
         for host in Set(bypassHosts).sorted() {
             if let route = try SystemCommand.bypass(for: host) { bypass.append(route) }
         }
         let plan = RoutePlan(
-            interface: interface, ipv4: configuration.interface.addresses.contains { $0.address.isIPv4 },
-            ipv6: configuration.interface.addresses.contains { !$0.address.isIPv4 }, bypass: bypass)
+            interface: interface, ipv4: tunnel.interface.addresses.contains { $0.address.isIPv4 },
+            ipv6: tunnel.interface.addresses.contains { !$0.address.isIPv4 }, bypass: bypass)
         let (ready, readyContinuation) = AsyncStream.makeStream(of: String.self)
         var options = TunnelService.Options()
         options.onReady = { name, _ in readyContinuation.yield(name) }
-        let service = TunnelService(configuration: configuration, interfaceName: interface, options: options, logger: logger)
+        let service = TunnelService(configuration: tunnel, interfaceName: interface, options: options, logger: logger)
         let task = Task {
             defer { readyContinuation.finish() }
             try await service.run()

@@ -81,7 +81,7 @@ public struct ConnectCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         var logger = Logger(label: "dvpn.connect")
         logger.logLevel = verbose ? .debug : .warning
         let printer = ConnectPrinter(json: output.json, program: Profile.programName)
-        let session = ConnectSession(configuration: configuration, ledger: ledger, logger: logger, report: printer.print)
+        let session = ConnectSession(configuration: configuration, ledger: ledger, logger: logger, report: { printer.print($0) })
         let stop = StopSignal()
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         let summary = try await withThrowingTaskGroup(of: ConnectSummary?.self) { group in
