@@ -29,7 +29,8 @@ import Testing
     }
 
     @Test func anOpenMatchingChannelIsReusedFromWhatWasSigned() throws {
-        let choice = try #require(choose([(7, record(redeemed: 100_000))], signed: [7: 250_000]))
+        let found = choose([(7, record(redeemed: 100_000))], signed: [7: 250_000])
+        let choice = try #require(found)
         #expect(choice.channel == 7)
         #expect(choice.baseline == Amount(udvpn: 250_000))
         #expect(choice.left == Amount(udvpn: 750_000))

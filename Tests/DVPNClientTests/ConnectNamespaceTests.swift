@@ -15,16 +15,24 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A namespace of our own, without IPv6 duplicate address detection (so that link-local
+    /// addresses and their routes do not change between two snapshots).
+    static func makeNamespace() throws -> String {
+        let namespace = "dvpnct\(UInt32.random(in: 0..<1_000_000))"
+        _ = try SystemCommand.ip(["netns", "add", namespace])
+        _ = try exec(namespace, ["sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad"])
+        return namespace
+    }
+
     /// Every route of every table and every rule, both families.
     static func snapshot(_ namespace: String) throws -> String {
-        try ["-4 rule show", "-6 rule show", "-4 route show table all", "-6 route show table all", "address show"]
+        try ["-4 rule show", "-6 rule show", "-4 route show table all", "-6 route show table all"]
             .map { try ip(namespace, $0) }.joined(separator: "\n----\n")
     }
 
     @Test(.enabled(if: isRoot, "needs root to create a network namespace"), .timeLimit(.minutes(1)))
     func routesRulesAndDNSAreAppliedAndRemovedExactly() throws {
-        let namespace = "dvpnct\(UInt32.random(in: 0..<1_000_000))"
-        _ = try SystemCommand.ip(["netns", "add", namespace])
+        let namespace = try Self.makeNamespace()
         let netnsDirectory = "/etc/netns/\(namespace)"
         defer {
             _ = try? SystemCommand.ip(["netns", "del", namespace])
@@ -82,8 +90,7 @@ import Testing
 
     @Test(.enabled(if: isRoot, "needs root to create a network namespace"), .timeLimit(.minutes(1)))
     func aFailureHalfWayRemovesWhatWasAdded() throws {
-        let namespace = "dvpnct\(UInt32.random(in: 0..<1_000_000))"
-        _ = try SystemCommand.ip(["netns", "add", namespace])
+        let namespace = try Self.makeNamespace()
         defer { _ = try? SystemCommand.ip(["netns", "del", namespace]) }
         _ = try Self.ip(namespace, "link add dvpn0 type dummy")
         _ = try Self.ip(namespace, "link set dvpn0 up")
@@ -99,8 +106,7 @@ import Testing
 
     @Test(.enabled(if: isRoot, "needs root to create a network namespace"), .timeLimit(.minutes(1)))
     func routesLeftByAKilledConnectAreRemovedByTheNext() throws {
-        let namespace = "dvpnct\(UInt32.random(in: 0..<1_000_000))"
-        _ = try SystemCommand.ip(["netns", "add", namespace])
+        let namespace = try Self.makeNamespace()
         defer { _ = try? SystemCommand.ip(["netns", "del", namespace]) }
         _ = try Self.ip(namespace, "link add dvpn0 type dummy")
         _ = try Self.ip(namespace, "link set dvpn0 up")

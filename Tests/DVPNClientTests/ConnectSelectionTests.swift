@@ -70,7 +70,7 @@ import Testing
             _ = try OfferSelection.candidates(
                 from: [try ConnectFixtures.offer(country: "FR", perGiB: 1)], height: Self.height, criteria: OfferCriteria(country: "JP"))
             Issue.record("an offer outside the country was accepted")
-        } catch {
+        } catch let error as ClientError {
             #expect(error.reason == "no fresh offer in JP (1 offer(s) proven at block 500, 1 fresh)")
         }
     }

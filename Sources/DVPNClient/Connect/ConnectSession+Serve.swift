@@ -82,7 +82,7 @@ extension ConnectSession {
                             let record = try await ledger.channelRecord(channel)
                             topUp.set(.success(record?.deposit ?? 0))
                         } catch {
-                            topUp.set(.failure(error))
+                            topUp.set(.failure(error as? ClientError ?? ClientError(.session, "\(error)")))
                         }
                     }
                 case .stop(let reason):

@@ -39,7 +39,7 @@ extension ConnectSession {
             book.remove(link.channel)
             try? book.save(dataDirectory: configuration.dataDirectory)
         } catch {
-            report(.warning("channel \(link.channel) is not settled: \(error.reason); it will be closed and reclaimed"))
+            report(.warning("channel \(link.channel) is not settled: \(error); it will be closed and reclaimed"))
             book.markAbandoned(link.channel, payee: link.candidate.address.string, at: WallClock.unixMilliseconds())
             try? book.save(dataDirectory: configuration.dataDirectory)
             summary.abandonedChannels.append(link.channel)
@@ -71,7 +71,7 @@ extension ConnectSession {
                     book.remove(entry.channel)
                 }
             } catch {
-                report(.warning("channel \(entry.channel): \(error.reason)"))
+                report(.warning("channel \(entry.channel): \(error)"))
             }
         }
         try? book.save(dataDirectory: configuration.dataDirectory)

@@ -48,20 +48,23 @@ public enum OfferSelection {
         from records: [OfferRecord], height: UInt64, criteria: OfferCriteria
     ) throws(ClientError) -> [Candidate] {
         let fresh = records.filter { height <= $0.staleAfter }
-        let named = fresh.filter { criteria.operatorAddress.map { address in $0.owner == address.publicKey } ?? true }
-        let inCountry = named.filter { criteria.country.map { country in $0.terms.country == country } ?? true }
+        let named = fresh.filter { record in
+            guard let address = criteria.operatorAddress else { return true }
+            return record.owner == address.publicKey
+        }
+        let inCountry = named.filter { record in
+            guard let country = criteria.country else { return true }
+            return record.terms.country == country
+        }
         let where_ = describe(criteria)
         guard !inCountry.isEmpty else {
             throw ClientError(.noMatchingOffer, "no fresh offer\(where_) (\(records.count) offer(s) proven at block \(height), \(fresh.count) fresh)")
         }
-        let affordable = inCountry.filter { record in
-            (criteria.maxPricePerGiB.map { record.terms.pricePerGiB <= $0 } ?? true)
-                && (criteria.maxPricePerHour.map { (record.terms.pricePerHour ?? .zero) <= $0 } ?? true)
-        }
+        let affordable = inCountry.filter { record in within(criteria, price: price(of: record)) }
         guard !affordable.isEmpty else {
-            let cheapest = inCountry.min { ($0.terms.pricePerGiB, $0.terms.pricePerHour ?? .zero) < ($1.terms.pricePerGiB, $1.terms.pricePerHour ?? .zero) }
-            let price = cheapest.map { Price(perGiB: $0.terms.pricePerGiB, perHour: $0.terms.pricePerHour ?? .zero) }
-            throw ClientError(.noMatchingOffer, "no offer\(where_) within your price: the cheapest costs \(price.map(PriceText.describe) ?? "?")\(limits(criteria))")
+            let prices = inCountry.map(price(of:))
+            let cheapest = prices.min { ($0.perGiB, $0.perHour) < ($1.perGiB, $1.perHour) }
+            throw ClientError(.noMatchingOffer, "no offer\(where_) within your price: the cheapest costs \(cheapest.map(PriceText.describe) ?? "?")\(limits(criteria))")
         }
         let usable = affordable.compactMap { record in
             record.terms.sessionAPIURL.map { Candidate(owner: record.owner, terms: record.terms, apiURL: $0) }
@@ -70,6 +73,16 @@ public enum OfferSelection {
             throw ClientError(.noMatchingOffer, "no offer\(where_) names a session API (services api=URL): none of them can sell a session")
         }
         return usable.sorted(by: cheaperFirst)
+    }
+
+    static func price(of record: OfferRecord) -> Price {
+        Price(perGiB: record.terms.pricePerGiB, perHour: record.terms.pricePerHour ?? .zero)
+    }
+
+    static func within(_ criteria: OfferCriteria, price: Price) -> Bool {
+        if let limit = criteria.maxPricePerGiB, price.perGiB > limit { return false }
+        if let limit = criteria.maxPricePerHour, price.perHour > limit { return false }
+        return true
     }
 
     static func cheaperFirst(_ a: Candidate, _ b: Candidate) -> Bool {
