@@ -4,7 +4,7 @@ import Testing
 
 /// The routes, rules and DNS of `dvpn connect` applied for real, in a network namespace this test
 /// creates (root only), then removed: everything is as before, and in between traffic takes the
-/// tunnel except what carries the tunnel's mark and the bypassed host. A dummy interface stands
+/// tunnel except what carries the tunnel's mark and the bypassed host. A veth interface stands
 /// in for the tunnel (routes and rules do not care what is behind it).
 @Suite(.serialized) struct ConnectNamespaceTests {
     static var isRoot: Bool { geteuid() == 0 }
@@ -39,9 +39,9 @@ import Testing
             try? FileManager.default.removeItem(atPath: netnsDirectory)
         }
         for command in [
-            "link set lo up", "link add uplink0 type dummy", "link set uplink0 up", "address add 10.77.0.2/24 dev uplink0",
+            "link set lo up", "link add uplink0 type veth peer name uplink1", "link set uplink1 up", "link set uplink0 up", "address add 10.77.0.2/24 dev uplink0",
             "-6 address add fd77::2/64 dev uplink0 nodad", "route add default via 10.77.0.1 dev uplink0",
-            "link add dvpn0 type dummy", "link set dvpn0 up", "address add 10.66.0.2/32 dev dvpn0",
+            "link add dvpn0 type veth peer name dvpn1", "link set dvpn1 up", "link set dvpn0 up", "address add 10.66.0.2/32 dev dvpn0",
             "-6 address add fd66::2/128 dev dvpn0 nodad",
         ] {
             _ = try Self.ip(namespace, command)
@@ -92,7 +92,8 @@ import Testing
     func aFailureHalfWayRemovesWhatWasAdded() throws {
         let namespace = try Self.makeNamespace()
         defer { _ = try? SystemCommand.ip(["netns", "del", namespace]) }
-        _ = try Self.ip(namespace, "link add dvpn0 type dummy")
+        _ = try Self.ip(namespace, "link add dvpn0 type veth peer name dvpn1")
+        _ = try Self.ip(namespace, "link set dvpn1 up")
         _ = try Self.ip(namespace, "link set dvpn0 up")
         let before = try Self.snapshot(namespace)
         // The bypass names a device that does not exist: the IPv4 steps before it are undone.
@@ -108,7 +109,8 @@ import Testing
     func routesLeftByAKilledConnectAreRemovedByTheNext() throws {
         let namespace = try Self.makeNamespace()
         defer { _ = try? SystemCommand.ip(["netns", "del", namespace]) }
-        _ = try Self.ip(namespace, "link add dvpn0 type dummy")
+        _ = try Self.ip(namespace, "link add dvpn0 type veth peer name dvpn1")
+        _ = try Self.ip(namespace, "link set dvpn1 up")
         _ = try Self.ip(namespace, "link set dvpn0 up")
         _ = try Self.ip(namespace, "address add 10.66.0.2/32 dev dvpn0")
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("dvpn-left-\(UUID().uuidString)").path

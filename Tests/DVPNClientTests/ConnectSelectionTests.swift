@@ -93,6 +93,19 @@ import Testing
         }
     }
 
+    @Test func theAPIFromAPortServiceOnTheEndpointsHost() {
+        let terms = OfferTerms(
+            country: "DE", pricePerGiB: .zero, pricePerHour: nil, bandwidthMbps: 1, endpoint: "10.0.0.7:51820",
+            tunnelKey: X25519.PrivateKey().publicKey, services: ["wireguard", "api-26657"])
+        #expect(SessionAPILocator.url(for: terms) == "http://10.0.0.7:26657")
+        var named = terms
+        named.services = [OfferTerms.sessionAPIService(url: "http://192.0.2.1:80")]
+        #expect(SessionAPILocator.url(for: named) == "http://192.0.2.1:80")
+        var none = terms
+        none.services = ["api-0", "api-x"]
+        #expect(SessionAPILocator.url(for: none) == nil)
+    }
+
     @Test func rankingIsPriceThenRoundTripAndDropsTheSilent() throws {
         let records = [
             try ConnectFixtures.offer(perGiB: 100_000), try ConnectFixtures.offer(perGiB: 100_000), try ConnectFixtures.offer(perGiB: 50_000),
@@ -119,7 +132,7 @@ import Testing
         try network.produce()
         let terms = OfferTerms(
             country: "DE", pricePerGiB: Amount(udvpn: 50_000), pricePerHour: nil, bandwidthMbps: 100, endpoint: "127.0.0.1:51820",
-            tunnelKey: X25519.PrivateKey().publicKey, services: [OfferTerms.sessionAPIService(url: "http://127.0.0.1:9")])
+            tunnelKey: X25519.PrivateKey().publicKey, services: ["api-9"])
         try network.submit(.contractCall(RegistryContract.register(terms)), fee: Amount(udvpn: 100_000))
         try network.produce()
         try network.produce()

@@ -16,7 +16,7 @@ import Testing
         let dev = ["--node", node.url, "--key-file", node.dataDirectory + "/dev-account.key"]
         let registered = try ExecutableRunner.run("dvpn", [
             "offer", "register", "--country", "DE", "--price", "0.05", "--bandwidth", "100", "--endpoint", "127.0.0.1:51820",
-            "--services", "api=http://127.0.0.1:1",
+            "--services", "api-1",
         ] + dev)
         #expect(registered.status == 0, "\(registered.stderr)")
         let connect = ["connect"] + dev + LedgerCommandTests.light(dir, node)

@@ -25,7 +25,7 @@ public struct OfferCriteria: Sendable, Hashable {
 public struct Candidate: Sendable, Equatable {
     public let owner: Schnorr.PublicKey
     public let terms: OfferTerms
-    /// The operator's session API (`OfferTerms.sessionAPIURL`).
+    /// The operator's session API (`SessionAPILocator`).
     public let apiURL: String
 
     public init(owner: Schnorr.PublicKey, terms: OfferTerms, apiURL: String) {
@@ -67,10 +67,10 @@ public enum OfferSelection {
             throw ClientError(.noMatchingOffer, "no offer\(where_) within your price: the cheapest costs \(cheapest.map(PriceText.describe) ?? "?")\(limits(criteria))")
         }
         let usable = affordable.compactMap { record in
-            record.terms.sessionAPIURL.map { Candidate(owner: record.owner, terms: record.terms, apiURL: $0) }
+            SessionAPILocator.url(for: record.terms).map { Candidate(owner: record.owner, terms: record.terms, apiURL: $0) }
         }
         guard !usable.isEmpty else {
-            throw ClientError(.noMatchingOffer, "no offer\(where_) names a session API (services api=URL): none of them can sell a session")
+            throw ClientError(.noMatchingOffer, "no offer\(where_) names a session API (services api=URL or api-PORT): none of them can sell a session")
         }
         return usable.sorted(by: cheaperFirst)
     }
