@@ -130,7 +130,10 @@ let package = Package(
                 "DVPNLedger",
                 "DVPNPayments",
                 "DVPNNodeAPI",
+                "DVPNTunnel",
+                "DVPNTunnelPosix",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -191,6 +194,7 @@ let package = Package(
                 "DVPNNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

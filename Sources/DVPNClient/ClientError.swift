@@ -1,6 +1,6 @@
 import DVPNCrypto
 
-/// The public error type of the client module (light client now; connect and sessions later), in
+/// The public error type of the client module (the light client, `dvpn connect` and its sessions), in
 /// the shape of every module's error (`ModuleError`): an extensible code, a one-line reason that
 /// the CLI prints as is, and where it was raised.
 public struct ClientError: ModuleError {
@@ -20,6 +20,15 @@ public struct ClientError: ModuleError {
         public static let noHonestNode = Code(name: "no honest node")
         /// The caller asked for something malformed (a key, an address).
         public static let badRequest = Code(name: "bad request")
+        /// `dvpn connect`: no fresh offer matches the country, price or operator asked for.
+        public static let noMatchingOffer = Code(name: "no matching offer")
+        /// `dvpn connect`: the chosen operator's session API does not answer or refused.
+        public static let operatorUnreachable = Code(name: "operator unreachable")
+        /// `dvpn connect`: the operator broke the session protocol (a grant or receipt that does
+        /// not verify, a price above its offer) or cut the session off.
+        public static let session = Code(name: "session")
+        /// `dvpn connect`: the local system (routes, DNS, the tunnel, the status file) failed.
+        public static let system = Code(name: "system")
 
         public var description: String { name }
     }

@@ -12,7 +12,8 @@ struct DVPN: AsyncParsableCommand {
         subcommands: [
             KeysCommand<ClientProfile>.self, BalanceCommand<ClientProfile>.self, TransferCommand<ClientProfile>.self,
             OffersCommand<ClientProfile>.self, OfferCommand<ClientProfile>.self, ChannelCommand<ClientProfile>.self,
-            LedgerCommand<ClientProfile>.self, TunnelCommand.self,
+            LedgerCommand<ClientProfile>.self, TunnelCommand.self, ConnectCommand<ClientProfile>.self,
+            StatusCommand<ClientProfile>.self,
         ])
 
     static func main() async {

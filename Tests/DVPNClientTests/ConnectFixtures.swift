@@ -1,0 +1,27 @@
+import DVPNClient
+import DVPNCrypto
+import DVPNLedger
+import DVPNNodeAPI
+import DVPNPayments
+
+/// Offer records and channel records as the contracts store them, for the connect tests.
+enum ConnectFixtures {
+    /// An offer record: owner ‖ terms ‖ registeredAt ‖ lastHeartbeat ‖ staleAfter.
+    static func offer(
+        owner: Schnorr.PrivateKey = Schnorr.PrivateKey(), country: String = "DE", perGiB: UInt64, perHour: UInt64? = nil,
+        api: String? = "http://127.0.0.1:26657", staleAfter: UInt64 = 1_000
+    ) throws -> OfferRecord {
+        let terms = OfferTerms(
+            country: country, pricePerGiB: Amount(udvpn: perGiB), pricePerHour: perHour.map { Amount(udvpn: $0) },
+            bandwidthMbps: 100, endpoint: "127.0.0.1:51820", tunnelKey: X25519.PrivateKey().publicKey,
+            services: api.map { [OfferTerms.sessionAPIService(url: $0)] } ?? [])
+        var encoder = CanonicalEncoder()
+        encoder.encode(fixed: owner.publicKey.rawRepresentation, count: 32)
+        encoder.encode(terms)
+        encoder.encode(UInt64(1))
+        encoder.encode(UInt64(1))
+        encoder.encode(staleAfter)
+        guard let record = OfferRecord(decoding: encoder.bytes) else { throw TestFailure("fixture offer does not decode") }
+        return record
+    }
+}
