@@ -32,9 +32,8 @@ struct ConsensusNetworkTests {
                 #expect(statistics.guardRefusedConflict == 0)
                 #expect(statistics.signed > 0)
             }
-            let status = try await nodes[0].node.status()
-            #expect(status.peers == 3)
-            #expect(status.isValidator == true)
+            try await eventually("node 0 reports three peers") { try await nodes[0].node.status().peers == 3 }
+            #expect(try await nodes[0].node.status().isValidator == true)
         }
     }
 

@@ -19,7 +19,7 @@ struct ConsensusRecoveryTests {
             try await eventually("three blocks") { nodes.allSatisfy { $0.height >= 3 } }
             // Stop node 3 at whatever point of a height it is, twice, so the WAL is replayed mid-height.
             var victim = nodes[3]
-            let seeds = try await nodes[0..<3].asyncMap { try await $0.address() }
+            let seeds = try await Array(nodes[0..<3]).asyncMap { try await $0.address() }
             for round in 0..<2 {
                 await victim.stopAndWait()
                 let stoppedAt = victim.height

@@ -63,7 +63,7 @@ public struct NodeServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "dvpn-node")
         let interval = Duration.milliseconds(Int64(blockInterval * 1000))
-        let service: any Service = dev ? try devService(interval: interval, logger: logger) : try networkService(interval: interval, logger: logger)
+        let service: any Service = try dev ? devService(interval: interval, logger: logger) : networkService(interval: interval, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -92,7 +92,12 @@ public struct NodeServeCommand: AsyncParsableCommand {
         guard let p2pText = p2p ?? file?.p2p, let apiText = api ?? file?.api else {
             throw CommandFailure("\(configPath) is missing: give --p2p and --api, or run `dvpn-node testnet` (use --dev for a one-validator chain)")
         }
-        let seeds = try peers.map(Self.parsePeers) ?? (file?.peers ?? []).map { try Self.parse($0, field: "peers") }
+        let seeds: [HostPort]
+        if let peers {
+            seeds = try Self.parsePeers(peers)
+        } else {
+            seeds = try (file?.peers ?? []).map { try Self.parse($0, field: "peers") }
+        }
         let keyPath = keys.path(in: directory)
         guard FileManager.default.fileExists(atPath: keyPath) else { throw CommandFailure("no key file at \(keyPath)") }
         let configuration = NetworkNodeConfiguration(

@@ -59,7 +59,7 @@ extension ConsensusEngine {
             }
             return .ignore
         }
-        if let peer, let view = peers[peer], height > view.height + 2 {
+        if let peer, let view = peers[peer], height > view.height, height - view.height > 2 {
             return .invalid("message for height \(height), far above ours (\(state.height)) and the peer's own (\(view.height))")
         }
         return .ignore
@@ -118,7 +118,7 @@ extension ConsensusEngine {
             return .ignore
         }
         guard height == state.height else {
-            if height > state.height, let peer, let view = peers[peer], height > view.height + 2 {
+            if height > state.height, let peer, let view = peers[peer], height > view.height, height - view.height > 2 {
                 return .invalid("block for height \(height), far above ours (\(state.height)) and the peer's own (\(view.height))")
             }
             return .ignore
@@ -132,6 +132,7 @@ extension ConsensusEngine {
         case .valid:
             current.blocks[hash] = block
             current.validity[hash] = true
+            persistProposedBlocks()
         case .invalid(let violation):
             current.validity[hash] = false
             verdict = .invalid("invalid block \(height): \(violation)")

@@ -29,6 +29,7 @@ extension ConsensusEngine {
         current.built[hash] = built
         current.blocks[hash] = built.block
         current.validity[hash] = true
+        persistProposedBlocks()
         valueRequest = nil
         return .proposalValue(height: request.height, round: request.round, blockHash: hash)
     }
@@ -43,7 +44,7 @@ extension ConsensusEngine {
         let offender = Hex.encode(evidence.validator.rawRepresentation.prefix(4))
         let transaction: Transaction
         do {
-            transaction = try TransactionBody(
+            transaction = try DVPNLedger.TransactionBody(
                 chainID: chainID, sender: self.key.publicKey, nonce: ledger.nextNonce(for: self.key.publicKey),
                 fee: ledger.genesis.params.minFee, payload: .evidence(evidence.ledgerPayload)
             ).signed(with: self.key)

@@ -114,7 +114,8 @@ extension ConsensusEngine {
     private func serve(_ range: BlockRange, to peer: PeerID) {
         guard let gossip else { return }
         let store = node.ledger.store
-        let last = min(range.to, node.ledger.height, range.from + configuration.syncBatch - 1)
+        let (batchEnd, overflow) = range.from.addingReportingOverflow(configuration.syncBatch - 1)
+        let last = min(range.to, node.ledger.height, overflow ? .max : batchEnd)
         var blocks: [SyncedBlock] = []
         var bytes = 0
         if range.from <= last {

@@ -32,6 +32,7 @@ actor ConsensusEngine: Service {
     let gossip: GossipService?
     let logger: Logger
     let guardFile: SignGuardFile
+    let blocksFile: ProposedBlocksFile
     let wal: WALFile
     var chainID: String { node.genesis.chainID }
 
@@ -42,7 +43,7 @@ actor ConsensusEngine: Service {
     var replaying = false
     var started = false
     var timers: [(deadline: Duration, timeout: Timeout)] = []
-    var current = HeightCache()
+    var current: HeightCache
     /// Messages and blocks for `state.height + 1`, checked and delivered once we get there.
     var nextHeightMessages: [SignedMessage] = []
     var nextHeightBlocks: [Block] = []
@@ -71,12 +72,20 @@ actor ConsensusEngine: Service {
         self.clock = clock
         self.gossip = gossip
         self.logger = logger
-        guardFile = SignGuardFile(path: (dataDirectory as NSString).appendingPathComponent(ConsensusFileNames.signGuard))
+        current = HeightCache()
+        let guardFile = SignGuardFile(path: (dataDirectory as NSString).appendingPathComponent(ConsensusFileNames.signGuard))
+        self.guardFile = guardFile
         signGuard = try guardFile.load()
         let (file, inputs) = try WALFile.open(path: (dataDirectory as NSString).appendingPathComponent(ConsensusFileNames.wal), logger: logger)
         wal = file
         pendingReplay = inputs
-        state = try Self.makeState(node: node, key: key, config: configuration.consensus)
+        let blocksFile = ProposedBlocksFile(path: (dataDirectory as NSString).appendingPathComponent(ConsensusFileNames.blocks))
+        self.blocksFile = blocksFile
+        let state = try Self.makeState(node: node, key: key, config: configuration.consensus)
+        self.state = state
+        for block in blocksFile.load() where block.height == state.height {
+            current.blocks[block.hash] = block
+        }
         // The first proposal after a start does not wait: a fresh node shows a block at once.
         heightStartedAt = clock.now() - configuration.emptyBlockWait
     }
@@ -119,6 +128,15 @@ actor ConsensusEngine: Service {
     func start() {
         guard !started else { return }
         started = true
+        // Blocks of this height kept from before a restart: executed again to learn valid(v).
+        let ledger = node.ledger
+        for (hash, block) in current.blocks {
+            if case .valid = ledger.executor.verify(block, after: ledger.position, state: ledger.state) {
+                current.validity[hash] = true
+            } else {
+                current.blocks[hash] = nil
+            }
+        }
         replaying = true
         feed(.start, log: false)
         let replayed = pendingReplay.count
@@ -293,6 +311,17 @@ actor ConsensusEngine: Service {
         beginNextHeight()
         logger.debug("committed", metadata: ["height": "\(decision.height)", "round": "\(decision.round)"])
         return ledger.state.validatorSet
+    }
+
+    /// Writes the valid blocks of this height to `consensus-blocks.bin` before their hash can
+    /// reach the WAL (a built block's `.proposalValue`, a received one's `.proposal`).
+    func persistProposedBlocks() {
+        let valid = current.blocks.values.filter { current.validity[$0.hash] == true && $0.height == state.height }
+        do {
+            try blocksFile.store(valid)
+        } catch {
+            logger.error("\(error.reason)")
+        }
     }
 
     /// The per-height files and caches after the store moved to a new tip.

@@ -18,6 +18,37 @@ enum ConsensusFileNames {
     /// The last message this validator signed (`SignGuard.canonicalBytes`), replaced atomically
     /// and fsynced before any signed message leaves the process.
     static let signGuard = "sign-guard.bin"
+    /// The blocks proposed at the current height that this node built or executed as valid,
+    /// written (atomically) before their hash reaches the WAL, so that a decision replayed after
+    /// a crash finds its block even with no peer to fetch it from (a one-validator chain).
+    static let blocks = "consensus-blocks.bin"
+}
+
+/// The current height's proposed blocks on disk (`ConsensusFileNames.blocks`): the canonical
+/// encoding of an array of blocks, replaced whole by `AtomicFile`.
+struct ProposedBlocksFile: Sendable {
+    static let maxBlocks = 64
+    let path: String
+
+    /// What the file holds; nothing when it is absent or unreadable (the blocks are then fetched
+    /// from peers, as any block we lack).
+    func load() -> [Block] {
+        guard FileManager.default.fileExists(atPath: path),
+              let bytes = try? AtomicFile.read(path, maxSize: 256 << 20)
+        else { return [] }
+        var decoder = CanonicalDecoder(bytes)
+        return (try? decoder.decodeArray(of: Block.self, maxCount: Self.maxBlocks, field: "blocks")) ?? []
+    }
+
+    func store(_ blocks: [Block]) throws(NodeError) {
+        var encoder = CanonicalEncoder()
+        encoder.encode(array: Array(blocks.prefix(Self.maxBlocks)), maxCount: Self.maxBlocks)
+        do {
+            try AtomicFile.write(encoder.bytes, to: path, mode: 0o600, overwrite: true)
+        } catch {
+            throw NodeError(.storage, "cannot write \(path): \(error.reason)")
+        }
+    }
 }
 
 /// The sign guard on disk: read once at start, rewritten (temporary file, fsync, rename, fsync of
