@@ -55,7 +55,7 @@ extension ConsensusEngine {
         switch ledger.submit(transaction) {
         case .accepted:
             statistics.evidenceSubmitted += 1
-            gossip?.broadcast(GossipEnvelope(kind: .transaction, payload: transaction.canonicalBytes))
+            node.network.publish(transaction)
             logger.warning("equivocation detected; evidence submitted", metadata: [
                 "offender": "\(offender)", "height": "\(evidence.height)", "round": "\(evidence.round)"])
         case .rejected(let rejection):

@@ -56,6 +56,7 @@ actor ConsensusEngine: Service {
     var peers: [PeerID: PeerView] = [:]
     var syncRequest: OutstandingSync?
     var lastStatusAt: Duration = .zero
+    var lastRepublishAt: Duration = .zero
     /// (offender, height) of evidence already submitted.
     var evidenceSubmitted: Set<EvidenceKey> = []
     var drainNextHeight = false
@@ -168,6 +169,11 @@ actor ConsensusEngine: Service {
         if now - lastStatusAt >= configuration.statusInterval {
             lastStatusAt = now
             sendStatus()
+        }
+        if now - lastRepublishAt >= configuration.republishInterval {
+            lastRepublishAt = now
+            let ledger = node.ledger
+            node.network.republishPending(isPending: ledger.isPending)
         }
         offerCatchUp(now: now)
         manageSync(now: now)

@@ -12,6 +12,8 @@ struct EngineConfiguration: Sendable {
     var tick: Duration = .milliseconds(5)
     /// How often this node tells each peer its height and round (`SyncRequest.status`).
     var statusInterval: Duration = .milliseconds(300)
+    /// How often transactions this node published and still holds are flooded again.
+    var republishInterval: Duration = .seconds(1)
     /// A peer at our height whose round stays the same this long is sent what we have of the height.
     var catchUpAfter: Duration = .seconds(1)
     /// A peer one height ahead is asked for the block after this long at one height (two or more

@@ -6,16 +6,38 @@ import Synchronization
 /// submissions are flooded to peers (mempool gossip) and `/v1/status` counts the links. Empty in
 /// a node without P2P (a `--dev` chain), where publishing does nothing.
 final class NodeNetwork: Sendable {
+    /// Transactions this node published, kept until they leave the mempool (at most this many).
+    static let maxRepublished = 2048
+
     private let gossip = Mutex<GossipService?>(nil)
+    private let published = Mutex<[Transaction]>([])
 
     func attach(_ service: GossipService) {
         gossip.withLock { $0 = service }
     }
 
-    /// Floods a transaction this node admitted to its mempool.
+    /// Floods a transaction this node admitted to its mempool (from its API, or its evidence).
     func publish(_ transaction: Transaction) {
         guard let service = gossip.withLock({ $0 }) else { return }
+        published.withLock { list in
+            list.append(transaction)
+            if list.count > Self.maxRepublished { list.removeFirst(list.count - Self.maxRepublished) }
+        }
         service.broadcast(GossipEnvelope(kind: .transaction, payload: transaction.canonicalBytes))
+    }
+
+    /// Floods again what we published that still waits in our mempool: a transaction submitted
+    /// before any link was up, or lost in a full peer queue, still reaches the proposers.
+    /// Peers that already have it drop it by hash.
+    func republishPending(isPending: (Hash256) -> Bool) {
+        guard let service = gossip.withLock({ $0 }) else { return }
+        let pending = published.withLock { list in
+            list.removeAll { !isPending($0.id) }
+            return list
+        }
+        for transaction in pending {
+            service.broadcast(GossipEnvelope(kind: .transaction, payload: transaction.canonicalBytes))
+        }
     }
 
     var connectedPeerCount: Int { gossip.withLock { $0 }?.connectedPeers.count ?? 0 }
