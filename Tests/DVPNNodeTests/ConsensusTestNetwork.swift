@@ -27,7 +27,7 @@ struct ConsensusTestChain: Sendable {
         validatorKeys = (0..<validators).map { _ in Schnorr.PrivateKey() }
         self.senders = (0..<senders).map { _ in Schnorr.PrivateKey() }
         genesis = try Genesis(
-            chainID: "dvpn-engine-test", genesisTime: Timestamp(millisecondsSince1970: 1_700_000_000_000),
+            chainID: "dvpn-engine-test-\(UInt32.random(in: 0...UInt32.max))", genesisTime: Timestamp(millisecondsSince1970: 1_700_000_000_000),
             validators: ValidatorSet(validators: validatorKeys.map { Validator(publicKey: $0.publicKey, power: 10) }),
             balances: (self.senders + validatorKeys).map {
                 GenesisBalance(address: AccountAddress(publicKey: $0.publicKey), amount: Amount(udvpn: 1_000 * Amount.udvpnPerDVPN))
