@@ -6,7 +6,12 @@ import DVPNNodeAPI
 import Foundation
 import Logging
 import Synchronization
+import Testing
 @testable import DVPNNode
+
+/// The engine suites run one after another: each starts networks of real gossip services on
+/// loopback, and a stopped network's ports are reused by the next one.
+@Suite("Consensus engine", .serialized) struct ConsensusEngineTests {}
 
 /// A test failure with a message.
 struct ConsensusTestFailure: Error, CustomStringConvertible {
