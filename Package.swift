@@ -145,6 +145,8 @@ let package = Package(
             dependencies: [
                 "DVPNCrypto",
                 "DVPNLedger",
+                "DVPNConsensus",
+                "DVPNGossip",
                 "DVPNPayments",
                 "DVPNNodeAPI",
                 "DVPNTunnel",
@@ -266,6 +268,8 @@ let package = Package(
             name: "DVPNNodeTests",
             dependencies: [
                 "DVPNNode",
+                "DVPNConsensus",
+                "DVPNGossip",
                 "DVPNNodeAPI",
                 "DVPNPayments",
                 "DVPNLedger",

@@ -123,11 +123,18 @@ public final class GossipService: Service, Sendable {
     private func dial(_ address: PeerAddress) async {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            // Connect first, wrap once connected: an async channel made by a connect initializer
+            // is dropped unfinished when the connect then fails, which NIO traps on. The
+            // initiator speaks first in XX, so nothing is read before the handlers are in place.
+            let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(3))
-                .connect(host: address.host, port: Int(address.port)) { channel in
-                    channel.eventLoop.makeCompletedFuture { try self.wrap(channel) }
-                }
+                .connect(host: address.host, port: Int(address.port)).get()
+            do {
+                channel = try await raw.eventLoop.submit { try self.wrap(raw) }.get()
+            } catch {
+                try? await raw.close()
+                throw error
+            }
         } catch {
             logger.debug("dial failed", metadata: ["address": "\(address)", "error": "\(error)"])
             let now = currentInstant()
