@@ -111,7 +111,7 @@ struct ConsensusLoad: Sendable {
                                 await recorder.refused(result.error ?? "refused")
                             }
                         } catch {
-                            await recorder.refused(error.reason)
+                            await recorder.refused((error as? NodeError)?.reason ?? "\(error)")
                         }
                     }
                 }

@@ -114,7 +114,7 @@ public final class GossipService: Service, Sendable {
                                 return admitted
                             }
                             guard admitted else {
-                                logger.debug("handshake refused: too many in progress", metadata: ["host": "\(host)"])
+                                self.logger.debug("handshake refused: too many in progress", metadata: ["host": "\(host)"])
                                 try? await channel.executeThenClose { _, _ in }
                                 continue
                             }
