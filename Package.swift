@@ -142,6 +142,8 @@ let package = Package(
             dependencies: [
                 "DVPNCrypto",
                 "DVPNLedger",
+                "DVPNConsensus",
+                "DVPNGossip",
                 "DVPNPayments",
                 "DVPNNodeAPI",
                 "DVPNTunnel",
@@ -262,6 +264,8 @@ let package = Package(
             name: "DVPNNodeTests",
             dependencies: [
                 "DVPNNode",
+                "DVPNConsensus",
+                "DVPNGossip",
                 "DVPNNodeAPI",
                 "DVPNPayments",
                 "DVPNLedger",

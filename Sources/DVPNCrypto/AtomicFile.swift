@@ -9,8 +9,8 @@ import Darwin
 /// Crash-safe whole-file writes: the bytes go to a fresh temporary file in the same directory
 /// (created with the final mode, so the secret is never readable by others even briefly), are
 /// fsync'ed, renamed over the target, and the directory is fsync'ed so the rename is durable.
-enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t, overwrite: Bool) throws(CryptoError) {
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t, overwrite: Bool) throws(CryptoError) {
         if !overwrite, access(path, F_OK) == 0 {
             throw CryptoError(.io, "\(path) already exists; refusing to overwrite it")
         }
@@ -50,7 +50,7 @@ enum AtomicFile {
         }
     }
 
-    static func read(_ path: String, maxSize: Int) throws(CryptoError) -> [UInt8] {
+    public static func read(_ path: String, maxSize: Int) throws(CryptoError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ioError("cannot open \(path)") }
         defer { close(fd) }

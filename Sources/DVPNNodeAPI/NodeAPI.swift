@@ -160,12 +160,17 @@ public enum NodeAPI {
         public var latestHash: String
         /// The latest block's header time, milliseconds since 1970.
         public var latestTime: UInt64
+        /// This node's address (its key; a validator's when `isValidator`).
         public var validator: String
         public var mempoolSize: Int
         public var minimumFee: UInt64
+        /// P2P links this node holds (nil from a node that predates them).
+        public var peers: Int?
+        /// Whether this node's key is in the validator set in force (nil from an older node).
+        public var isValidator: Bool?
         public init(
             chainID: String, latestHeight: UInt64, latestHash: String, latestTime: UInt64,
-            validator: String, mempoolSize: Int, minimumFee: UInt64
+            validator: String, mempoolSize: Int, minimumFee: UInt64, peers: Int? = nil, isValidator: Bool? = nil
         ) {
             self.chainID = chainID
             self.latestHeight = latestHeight
@@ -174,6 +179,8 @@ public enum NodeAPI {
             self.validator = validator
             self.mempoolSize = mempoolSize
             self.minimumFee = minimumFee
+            self.peers = peers
+            self.isValidator = isValidator
         }
     }
 

@@ -32,7 +32,7 @@ final class TestNetwork: @unchecked Sendable {
         logger.logLevel = .warning
         node = try LedgerNode(
             databasePath: directory.appendingPathComponent("ledger.sqlite").path, genesis: genesis,
-            contracts: contracts, validatorKey: keys[0], logger: logger)
+            contracts: contracts, nodeKey: keys[0], logger: logger)
     }
 
     deinit {

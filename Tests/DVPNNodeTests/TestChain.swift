@@ -34,7 +34,7 @@ final class TestChain: Sendable {
         logger.logLevel = .warning
         node = try LedgerNode(
             databasePath: directory.appendingPathComponent("ledger.sqlite").path, genesis: genesis,
-            contracts: contracts, validatorKey: validator, logger: logger)
+            contracts: contracts, nodeKey: validator, logger: logger)
     }
 
     deinit {
@@ -59,6 +59,20 @@ final class TestChain: Sendable {
     func withAPI(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = Application(router: NodeAPIRouter.build(backend: node))
         try await app.test(.router) { client in try await body(client) }
+    }
+}
+
+extension LedgerNode {
+    /// Builds, self-signs (a one-validator commit) and stores the next block with whatever the
+    /// mempool holds: the tests' stand-in for the consensus engine, so that they decide when
+    /// blocks come. Returns the new height.
+    func produceBlock() async throws -> UInt64 {
+        let last = ledger.position.time
+        let time = Timestamp(millisecondsSince1970: max(Timestamp(Date()).millisecondsSince1970, last.millisecondsSince1970 + 1))
+        let signer = CommitSigner(key: nodeKey, chainID: genesis.chainID)
+        guard let committed = try ledger.produceBlock(signer: signer, time: time) else { return ledger.height }
+        recordCommitted(committed)
+        return committed.block.height
     }
 }
 

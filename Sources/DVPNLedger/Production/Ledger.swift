@@ -169,7 +169,9 @@ public final class Ledger: Sendable {
         return committed
     }
 
-    private func dropRejected(_ built: BuiltBlock) {
+    /// Removes from the mempool the candidates the executor refused while building `built`, so
+    /// that a proposer does not offer them again (a consensus engine calls it after building).
+    public func dropRejected(_ built: BuiltBlock) {
         mempool.withLock { pool in for r in built.rejected { pool.remove(r.transaction.id) } }
     }
 

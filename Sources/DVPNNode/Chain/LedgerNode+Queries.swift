@@ -10,8 +10,8 @@ extension LedgerNode: NodeBackend {
         return NodeAPI.Status(
             chainID: genesis.chainID, latestHeight: position.height, latestHash: position.blockHash.hex,
             latestTime: position.time.millisecondsSince1970,
-            validator: AccountAddress(publicKey: signer.validator).string, mempoolSize: ledger.mempoolCount,
-            minimumFee: genesis.params.minFee.udvpn)
+            validator: AccountAddress(publicKey: nodeKey.publicKey).string, mempoolSize: ledger.mempoolCount,
+            minimumFee: genesis.params.minFee.udvpn, peers: network.connectedPeerCount, isValidator: isValidator)
     }
 
     /// An account that has never held funds nor sent a transaction does not exist on the ledger:

@@ -5,34 +5,36 @@ import DVPNPayments
 import Foundation
 import Logging
 
-/// A single-validator node's chain: DVPNLedger's `Ledger` (store, state, mempool) plus this
-/// node's validator key, answering the HTTP API (`NodeBackend`) and driven by the block producer
-/// (`BlockProducing`).
+/// A node's chain: DVPNLedger's `Ledger` (store, state, mempool) plus this node's key, answering
+/// the HTTP API (`NodeBackend`) and driven by the consensus engine (`ConsensusEngine`), which
+/// stores every decided or synced block through `ledger` and reports it with `recordCommitted`.
+///
+/// The key need not be a validator's: a full node follows the chain and never votes.
 ///
 /// Thread safety: `Ledger` serialises every change of its head behind its own lock and commits
 /// each block in one SQLite transaction before memory moves, so this class holds no mutable
-/// state of its own (the failure details guard themselves) and API reads may run concurrently
-/// with production.
+/// state of its own (the failure details and the network handle guard themselves) and API reads
+/// may run concurrently with consensus.
 final class LedgerNode: Sendable {
     let ledger: Ledger
-    let signer: CommitSigner
+    /// This node's ledger key: its P2P identity, and its validator key if the set names it.
+    let nodeKey: Schnorr.PrivateKey
     let logger: Logger
     /// Past states rebuilt for proofs at old heights (`LedgerNode+Proofs.swift`).
     let history = HistoricalStates()
     /// Explanations of the failures this node executed (never hashed; see `FailureDetails`).
     let failureDetails = FailureDetails()
+    /// The P2P side: gossip of admitted transactions, the peer count for `/v1/status`.
+    let network = NodeNetwork()
 
     var genesis: Genesis { ledger.genesis }
     var height: UInt64 { ledger.height }
 
     /// Opens (or creates) the database and checks it against `genesis`.
     init(
-        databasePath: String, genesis: Genesis, contracts: [EmbeddedContract], validatorKey: Schnorr.PrivateKey,
+        databasePath: String, genesis: Genesis, contracts: [EmbeddedContract], nodeKey: Schnorr.PrivateKey,
         logger: Logger
     ) throws(NodeError) {
-        guard genesis.validators.contains(validatorKey.publicKey) else {
-            throw NodeError(.configuration, "this node's key is not a validator of chain \(genesis.chainID)")
-        }
         var code: [String: [UInt8]] = [:]
         for contract in contracts { code[contract.name] = contract.code }
         do {
@@ -41,9 +43,12 @@ final class LedgerNode: Sendable {
         } catch {
             throw NodeError(.storage, "cannot open the ledger at \(databasePath): \(error.reason)")
         }
-        signer = CommitSigner(key: validatorKey, chainID: genesis.chainID)
+        self.nodeKey = nodeKey
         self.logger = logger
     }
+
+    /// Whether this node's key is in the validator set in force now.
+    var isValidator: Bool { ledger.state.validatorSet.contains(nodeKey.publicKey) }
 
     func close() {
         do {
@@ -52,29 +57,13 @@ final class LedgerNode: Sendable {
             logger.warning("closing the store failed: \(error.reason)")
         }
     }
-}
 
-extension LedgerNode: BlockProducing {
-    func pendingTransactionCount() async -> Int { ledger.mempoolCount }
-
-    /// Builds, signs (a one-validator commit is the same commit format with one precommit) and
-    /// stores the next block. Header times strictly increase even if the wall clock steps back.
-    func produceBlock() async throws(NodeError) -> UInt64 {
-        let now = Timestamp(Date())
-        let last = ledger.position.time
-        let time = now > last ? now : Timestamp(millisecondsSince1970: last.millisecondsSince1970 + 1)
-        do {
-            guard let committed = try ledger.produceBlock(signer: signer, time: time, allowEmpty: true) else {
-                return ledger.height
-            }
-            failureDetails.record(committed.receipts)
-            for receipt in committed.receipts where !receipt.succeeded {
-                logger.info("transaction failed", metadata: [
-                    "id": "\(receipt.transactionID.hex)", "reason": "\(receipt.failureDescription ?? "")"])
-            }
-            return committed.block.height
-        } catch {
-            throw NodeError(.storage, "producing block \(ledger.height + 1) failed: \(error.reason)")
+    /// Keeps this node's explanations of failed receipts and logs them (never hashed).
+    func recordCommitted(_ committed: CommittedBlock) {
+        failureDetails.record(committed.receipts)
+        for receipt in committed.receipts where !receipt.succeeded {
+            logger.info("transaction failed", metadata: [
+                "id": "\(receipt.transactionID.hex)", "reason": "\(receipt.failureDescription ?? "")"])
         }
     }
 }
@@ -95,6 +84,7 @@ extension LedgerNode {
         }
         switch ledger.submit(transaction) {
         case .accepted(let id, let evicted):
+            network.publish(transaction)
             if !evicted.isEmpty {
                 logger.debug("mempool evicted transactions", metadata: ["count": "\(evicted.count)"])
             }

@@ -103,6 +103,9 @@ public struct TestnetGenerator: Sendable {
         return Summary(genesis: genesis, devAccount: devAccount.address, nodes: nodes)
     }
 
+    /// What each validator starts with: 100 DVPN, for evidence transaction fees.
+    static let validatorFunds = Amount(udvpn: 100 * Amount.udvpnPerDVPN)
+
     private func host(of node: Int) -> String { hosts.isEmpty ? "127.0.0.1" : hosts[node] }
 
     /// The chain id names the network by its validators: `dvpn-testnet-` and 4 bytes of a hash of
@@ -115,7 +118,9 @@ public struct TestnetGenerator: Sendable {
                 chainID: "dvpn-testnet-" + Hex.encode(Array(digest.bytes.prefix(4))),
                 genesisTime: genesisTime,
                 validators: ValidatorSet(validators: keys.map { Validator(publicKey: $0, power: Self.validatorPower) }),
-                balances: [GenesisBalance(address: devAccount, amount: DevChainSetup.devAccountFunds)],
+                // Each validator holds a little, to pay the fee of the evidence it submits.
+                balances: [GenesisBalance(address: devAccount, amount: DevChainSetup.devAccountFunds)]
+                    + keys.map { GenesisBalance(address: AccountAddress(publicKey: $0), amount: Self.validatorFunds) },
                 contracts: contracts.map { GenesisContract(name: $0.name, codeSHA256: Hash256.sha256($0.code)) },
                 params: .devnet)
         } catch {

@@ -36,7 +36,7 @@ struct DevChainSetup {
         let node = try loadOrCreateKey(at: keyFile, what: "node key")
         let devAccount = try loadOrCreateKey(at: directory.devAccountKeyFile, what: "dev account key")
         if FileManager.default.fileExists(atPath: directory.genesisFile) {
-            let genesis = try readGenesis()
+            let genesis = try NetworkNodeService.readGenesis(directory.genesisFile)
             guard genesis.validators.contains(node.ledgerKey.publicKey) else {
                 throw NodeError(
                     .configuration,
@@ -70,20 +70,6 @@ struct DevChainSetup {
                 params: .devnet)
         } catch {
             throw NodeError(.configuration, "cannot build the devnet genesis: \(error.reason)")
-        }
-    }
-
-    private func readGenesis() throws(NodeError) -> Genesis {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: directory.genesisFile))
-        } catch {
-            throw NodeError(.configuration, "cannot read \(directory.genesisFile): \(error.localizedDescription)")
-        }
-        do {
-            return try Genesis(json: data)
-        } catch {
-            throw NodeError(.configuration, "\(directory.genesisFile): \(error.reason)")
         }
     }
 

@@ -3,6 +3,7 @@ import DVPNCrypto
 import Foundation
 
 /// Everything `dvpn-node serve --dev` needs to know, parsed and checked by the command.
+/// (`serve --data-dir` of a network node: `NetworkNodeConfiguration`.)
 public struct DevNodeConfiguration: Sendable {
     /// The data directory: genesis, the node's key, the dev account's key, the database.
     public var dataDirectory: String
@@ -11,8 +12,8 @@ public struct DevNodeConfiguration: Sendable {
     public var apiPort: Int
     /// The longest time between two blocks when no transaction waits.
     public var emptyBlockInterval: Duration
-    /// How often the producer looks at the mempool; waiting transactions are batched for at most
-    /// this long before a block is produced.
+    /// How often the consensus engine wakes (timeouts, a proposal waiting for transactions,
+    /// peers); what arrives within one wake-up shares a block.
     public var pollInterval: Duration
     /// Protects the node's key file and the dev account's key file (created if absent).
     public var passphrase: Passphrase
@@ -23,7 +24,7 @@ public struct DevNodeConfiguration: Sendable {
 
     public init(
         dataDirectory: String, apiHost: String = NodeAPI.defaultHost, apiPort: Int = NodeAPI.defaultPort,
-        emptyBlockInterval: Duration = .seconds(3), pollInterval: Duration = .milliseconds(20),
+        emptyBlockInterval: Duration = .seconds(3), pollInterval: Duration = .milliseconds(5),
         passphrase: Passphrase, keyFile: String? = nil
     ) {
         self.dataDirectory = dataDirectory

@@ -4,13 +4,14 @@ import DVPNPayments
 import Logging
 import ServiceLifecycle
 
-/// `dvpn-node serve --dev`: a one-validator development chain with its HTTP API, as one `Service`.
+/// `dvpn-node serve --dev`: a one-validator network on the consensus engine, with its HTTP API,
+/// as one `Service` (no P2P: there is nobody to talk to).
 ///
-/// `run()` prepares the data directory (keys, genesis), opens the ledger, and then runs the block
-/// producer and the API server side by side in a `ServiceGroup`. When the enclosing group is told
-/// to shut down (SIGINT/SIGTERM), the API stops accepting requests first, then the producer stops
-/// between two blocks, then the store is closed; a `kill -9` instead leaves a database whose last
-/// committed block is intact (SQLite WAL), which the next start continues from.
+/// `run()` prepares the data directory (keys, genesis), opens the ledger, and runs the engine
+/// (`EngineConfiguration.solo`: a waiting transaction is committed within a few milliseconds, an
+/// empty block comes at most every `emptyBlockInterval`), the extensions and the API in one
+/// `ServiceGroup` (`NodeRunner`). SIGINT/SIGTERM stop the API first, then the extensions, then the
+/// engine between two ticks; then the store is closed.
 public struct DevNodeService: Service {
     public let configuration: DevNodeConfiguration
     let logger: Logger
@@ -28,37 +29,19 @@ public struct DevNodeService: Service {
         ).prepare()
         let node = try LedgerNode(
             databasePath: directory.databaseFile, genesis: setup.genesis, contracts: EmbeddedContract.devnet,
-            validatorKey: setup.nodeIdentity.ledgerKey, logger: logger)
+            nodeKey: setup.nodeIdentity.ledgerKey, logger: logger)
         logger.info(
             "dev node ready",
             metadata: [
                 "chain": "\(setup.genesis.chainID)", "height": "\(node.height)",
                 "data-dir": "\(directory.path)", "dev-account": "\(setup.devAccount.string)",
             ])
-        let producer = BlockProducer(
-            chain: node, pollInterval: configuration.pollInterval,
-            emptyBlockInterval: configuration.emptyBlockInterval, logger: logger)
-        let attached: [AttachedNodeExtension]
-        do {
-            attached = try configuration.extensions.map { (e) throws(NodeError) in try e.attach(to: AttachedLedger(node: node), logger: logger) }
-        } catch {
-            node.close()
-            throw error
-        }
-        let api = APIServer.make(
-            backend: node, host: configuration.apiHost, port: configuration.apiPort,
-            addressFile: directory.apiAddressFile, extraRoutes: attached.map(\.addRoutes), logger: logger)
-        // Shut down in reverse order: the API first, so that nothing is accepted that will not
-        // be produced, then the extensions, then the producer.
-        let services: [any Service] = [producer] + attached.flatMap(\.services) + [api]
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            node.close()
-            throw error
-        }
-        node.close()
-        logger.info("dev node stopped", metadata: ["height": "\(node.height)"])
+        var engine = EngineConfiguration.solo(emptyBlockInterval: configuration.emptyBlockInterval)
+        engine.tick = configuration.pollInterval
+        try await NodeRunner(
+            node: node, engine: engine, dataDirectory: directory, p2p: nil,
+            api: HostPort(host: configuration.apiHost, port: configuration.apiPort),
+            extensions: configuration.extensions, logger: logger
+        ).run()
     }
 }
