@@ -4,10 +4,10 @@ import ArgumentParser
 /// report ratios (DESIGN.md, "What done means"). `Scripts/bench/*.sh` build it in release mode and
 /// run it; this executable only parses arguments, measures and prints.
 @main
-struct DVPNBench: ParsableCommand {
+struct DVPNBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dvpn-bench",
         abstract: "dvpn micro-benchmarks (run through Scripts/bench/*.sh).",
-        subcommands: [CryptoBenchmarkCommand.self, LedgerBenchmarkCommand.self],
+        subcommands: [CryptoBenchmarkCommand.self, LedgerBenchmarkCommand.self, ConsensusBenchmarkCommand.self],
         defaultSubcommand: CryptoBenchmarkCommand.self)
 }

@@ -1,42 +1,39 @@
+import DVPNCrypto
 import DVPNLedger
 
 /// Where a peer listens: a host (name, IPv4 or IPv6 literal) and a TCP port. Parsed from the
 /// `--peers HOST:PORT,…` list and carried in PEX answers.
+///
+/// Text and hosts follow the project's one `HOST:PORT` syntax (`DVPNCrypto.HostPortText`, the same
+/// parser as DVPNNode's `HostPort` for `node.toml` and the serve flags), with one difference by
+/// purpose: a peer address is dialled, so port 0 ("any free port", fine for listening) is refused.
 public struct PeerAddress: Hashable, Sendable, CustomStringConvertible, CanonicalCodable {
     /// A DNS name is at most 253 bytes.
-    public static let maxHostLength = 253
+    public static let maxHostLength = HostPortText.maxHostLength
 
     public let host: String
     public let port: UInt16
 
     public init(host: String, port: UInt16) throws(GossipError) {
-        guard !host.isEmpty, host.utf8.count <= Self.maxHostLength,
-              host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") }), port != 0
-        else {
-            throw GossipError(.invalidConfiguration, "peer address \(String(reflecting: String(host.prefix(64)))):\(port) is not a host and a non-zero port")
+        if let problem = HostPortText.hostProblem(host) {
+            throw GossipError(.invalidConfiguration, "peer address \(String(reflecting: String(host.prefix(64)))):\(port): \(problem)")
+        }
+        guard port != 0 else {
+            throw GossipError(.invalidConfiguration, "peer address \(String(reflecting: String(host.prefix(64)))):0: port 0 cannot be dialled")
         }
         self.host = host
         self.port = port
     }
 
-    /// Parses `host:port` or `[v6]:port`.
+    /// Parses `host:port` or `[v6]:port` (`HostPortText`).
     public init(parsing text: String) throws(GossipError) {
-        let hostPart: Substring
-        let portPart: Substring
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            hostPart = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            guard rest.hasPrefix(":") else { throw GossipError(.invalidConfiguration, "peer address \(text) has no port") }
-            portPart = rest.dropFirst()
-        } else {
-            guard let colon = text.lastIndex(of: ":") else {
-                throw GossipError(.invalidConfiguration, "peer address \(text) is not HOST:PORT")
-            }
-            hostPart = text[..<colon]
-            portPart = text[text.index(after: colon)...]
+        switch HostPortText.parse(text) {
+        case .valid(let host, let port):
+            // parse() bounds the port to 0...65535.
+            try self.init(host: host, port: UInt16(clamping: port))
+        case .invalid(let reason):
+            throw GossipError(.invalidConfiguration, "peer address '\(text.prefix(80))' is not HOST:PORT: \(reason)")
         }
-        guard let port = UInt16(portPart) else { throw GossipError(.invalidConfiguration, "peer address \(text) has no valid port") }
-        try self.init(host: String(hostPart), port: port)
     }
 
     /// Parses a comma-separated `--peers` list; empty entries are skipped.
@@ -49,7 +46,7 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible, Canonica
         return result
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { HostPortText.format(host: host, port: Int(port)) }
 
     public func encode(to encoder: inout CanonicalEncoder) {
         encoder.encode(string: host, maxLength: Self.maxHostLength, field: "host")

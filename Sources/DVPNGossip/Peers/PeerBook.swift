@@ -19,6 +19,10 @@ public struct PeerBook: Sendable {
         /// The per-peer message rate limit.
         public var messagesPerSecond: Double = 2000
         public var messageBurst: Double = 4000
+        /// How often each linked peer is asked for addresses again after the request at link-up,
+        /// so addresses of nodes that joined later spread (a node that linked early would
+        /// otherwise know only the peers its neighbours had at that moment).
+        public var pexInterval: Duration = .seconds(30)
 
         public init() {}
     }
@@ -45,6 +49,11 @@ public struct PeerBook: Sendable {
         var direction: Direction
         var address: PeerAddress?
         var score: PeerScore
+        /// When this peer is next asked for addresses.
+        var nextPexRequest: GossipInstant
+        /// A `pexRequest` sent and not yet answered: only then is a `pexResponse` taken, so a
+        /// peer cannot stuff our address table with unsolicited answers between requests.
+        var pexOutstanding = false
     }
 
     public let configuration: Configuration
@@ -142,7 +151,8 @@ public struct PeerBook: Sendable {
         }
         connections[peer] = Connection(
             direction: direction, address: address,
-            score: PeerScore(messagesPerSecond: configuration.messagesPerSecond, burst: configuration.messageBurst, now: now))
+            score: PeerScore(messagesPerSecond: configuration.messagesPerSecond, burst: configuration.messageBurst, now: now),
+            nextPexRequest: now)
         if let address {
             addresses[address]?.failures = 0
             addresses[address]?.connectedPeer = peer
@@ -157,6 +167,28 @@ public struct PeerBook: Sendable {
             addresses[address]?.connectedPeer = nil
             addresses[address]?.nextAttempt = max(state.nextAttempt, now.advanced(by: configuration.initialBackoff))
         }
+    }
+
+    // MARK: Peer exchange
+
+    /// The linked peers due for a `pexRequest` now (each at link-up, then every `pexInterval`).
+    /// Each is marked as asked, and its next request scheduled.
+    public mutating func takePexDue(now: GossipInstant) -> [PeerID] {
+        var due: [PeerID] = []
+        for (peer, connection) in connections where connection.nextPexRequest <= now {
+            connections[peer]?.nextPexRequest = now.advanced(by: configuration.pexInterval)
+            connections[peer]?.pexOutstanding = true
+            due.append(peer)
+        }
+        return due
+    }
+
+    /// A `pexResponse` arrived from `peer`: true (and the request is consumed) when we had asked
+    /// it; false for an unsolicited answer, which the caller ignores.
+    public mutating func takePexResponse(from peer: PeerID) -> Bool {
+        guard connections[peer]?.pexOutstanding == true else { return false }
+        connections[peer]?.pexOutstanding = false
+        return true
     }
 
     // MARK: Scores and bans

@@ -5,8 +5,20 @@ import NIOCore
 /// One link's life: handshake under a deadline, admission by the `PeerBook`, then a writer that
 /// drains the peer's bounded queue and a reader that handles one frame at a time.
 extension GossipService {
-    func runLink(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, direction: PeerBook.Direction, address: PeerAddress?) async {
+    /// `handshakeHost` is the inbound slot taken at accept (`HandshakeSlots`), released as soon as
+    /// the handshake ends either way.
+    func runLink(
+        _ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, direction: PeerBook.Direction, address: PeerAddress?,
+        handshakeHost: String? = nil
+    ) async {
         var admitted: PeerID?
+        // Released once, by whichever path ends the handshake first.
+        var heldSlot = handshakeHost
+        func releaseSlot() {
+            guard let host = heldSlot else { return }
+            heldSlot = nil
+            state.withLock { $0.handshakes.release(host: host) }
+        }
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var frames = inbound.makeAsyncIterator()
@@ -14,16 +26,28 @@ extension GossipService {
                 let deadline = raw.eventLoop.scheduleTask(in: .nanoseconds(Int64(clamping: configuration.handshakeTimeout.nanosecondCount))) {
                     raw.close(promise: nil)
                 }
-                let session = try await handshake(direction: direction, frames: &frames, outbound: outbound)
+                let session: LinkSession
+                do {
+                    session = try await handshake(direction: direction, frames: &frames, outbound: outbound)
+                } catch {
+                    releaseSlot()
+                    throw error
+                }
+                releaseSlot()
                 deadline.cancel()
 
-                let (queue, continuation) = AsyncStream.makeStream(
-                    of: [UInt8].self, bufferingPolicy: .bufferingNewest(configuration.outboundQueueLimit))
+                let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
                 let peer = session.remote
                 let now = currentInstant()
                 let admission = state.withLock { state in
                     let verdict = state.book.admit(peer, direction: direction, address: address, now: now)
-                    if verdict == .accepted { state.links[peer] = continuation } else { state.statistics.linksRefused += 1 }
+                    if verdict == .accepted {
+                        state.links[peer] = Outbox(
+                            queue: OutboundQueue(maxCount: configuration.outboundQueueLimit, maxBytes: configuration.outboundQueueByteLimit),
+                            wake: wake)
+                    } else {
+                        state.statistics.linksRefused += 1
+                    }
                     return verdict
                 }
                 guard admission == .accepted else {
@@ -32,22 +56,24 @@ extension GossipService {
                 }
                 admitted = peer
                 logger.debug("link up", metadata: ["peer": "\(peer)", "direction": "\(direction)"])
-                continuation.yield(GossipEnvelope(kind: .pexRequest, payload: []).canonicalBytes)
+                // The first PEX request goes out on the dialler's next tick (`PeerBook.takePexDue`).
 
                 await withTaskGroup(of: Void.self) { group in
-                    // The writer ends when the queue is finished or a write fails (the link is
-                    // gone, and the reader sees it too).
+                    // The writer drains the queue on every wake-up; it ends when the wake-ups are
+                    // finished or a write fails (the link is gone, and the reader sees it too).
                     group.addTask {
                         var sealer = session
-                        for await plaintext in queue {
-                            guard let ciphertext = try? sealer.seal(plaintext),
-                                  (try? await outbound.write(ByteBuffer(bytes: ciphertext))) != nil
-                            else { return }
+                        for await _ in wakeups {
+                            while let plaintext = self.state.withLock({ $0.links[peer]?.queue.pop() }) {
+                                guard let ciphertext = try? sealer.seal(plaintext),
+                                      (try? await outbound.write(ByteBuffer(bytes: ciphertext))) != nil
+                                else { return }
+                            }
                         }
                     }
                     var opener = session
                     await readLoop(peer: peer, frames: &frames, session: &opener)
-                    continuation.finish()
+                    wake.finish()
                     group.cancelAll()
                 }
             }
@@ -57,6 +83,7 @@ extension GossipService {
                 state.withLock { $0.statistics.handshakesFailed += 1 }
             }
         }
+        releaseSlot()
         let now = currentInstant()
         state.withLock { state in
             if let peer = admitted {
@@ -145,7 +172,10 @@ extension GossipService {
             guard let list = try? PeerAddressList(canonicalBytes: envelope.payload) else {
                 return !penalize(peer, .undecodable)
             }
-            state.withLock { $0.book.learn(list.addresses) }
+            // Only an answer to our request is taken; an unsolicited one is ignored.
+            state.withLock { state in
+                if state.book.takePexResponse(from: peer) { state.book.learn(list.addresses) }
+            }
             return true
         default:
             break
@@ -201,3 +231,4 @@ extension GossipService {
         }
     }
 }
+

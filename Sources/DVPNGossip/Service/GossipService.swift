@@ -25,7 +25,8 @@ public final class GossipService: Service, Sendable {
     struct SharedState: Sendable {
         var book: PeerBook
         var seen: SeenCache
-        var links: [PeerID: AsyncStream<[UInt8]>.Continuation] = [:]
+        var links: [PeerID: Outbox] = [:]
+        var handshakes: HandshakeSlots
         var listeningPort: Int?
         var statistics = GossipStatistics()
         var random: UInt64
@@ -39,6 +40,8 @@ public final class GossipService: Service, Sendable {
         state = Mutex(SharedState(
             book: PeerBook(configuration: configuration.peerBook, localPeer: configuration.identity.peerID, seeds: configuration.seeds),
             seen: SeenCache(capacity: configuration.seenCacheCapacity),
+            handshakes: HandshakeSlots(
+                maxTotal: configuration.maxInboundHandshakes, maxPerHost: configuration.maxInboundHandshakesPerHost),
             random: UInt64.random(in: 1...UInt64.max)))
     }
 
@@ -103,14 +106,30 @@ public final class GossipService: Service, Sendable {
                 try await server.executeThenClose { inbound in
                     try await withThrowingDiscardingTaskGroup { links in
                         for try await channel in inbound {
-                            links.addTask { await self.runLink(channel, direction: .inbound, address: nil) }
+                            // Capped before any crypto: a connection past the cap is closed here.
+                            let host = channel.channel.remoteAddress?.ipAddress ?? "unknown"
+                            let admitted = self.state.withLock { state in
+                                let admitted = state.handshakes.acquire(host: host)
+                                if !admitted { state.statistics.handshakesRefused += 1 }
+                                return admitted
+                            }
+                            guard admitted else {
+                                self.logger.debug("handshake refused: too many in progress", metadata: ["host": "\(host)"])
+                                try? await channel.executeThenClose { _, _ in }
+                                continue
+                            }
+                            links.addTask { await self.runLink(channel, direction: .inbound, address: nil, handshakeHost: host) }
                         }
                     }
                 }
             }
             while !Task.isCancelled {
                 let now = currentInstant()
-                let due = state.withLock { $0.book.takeDialable(now: now) }
+                let due = state.withLock { state in
+                    let pex = GossipEnvelope(kind: .pexRequest, payload: []).canonicalBytes
+                    _ = Self.enqueue(pex, to: state.book.takePexDue(now: now), in: &state)
+                    return state.book.takeDialable(now: now)
+                }
                 for address in due {
                     group.addTask { await self.dial(address) }
                 }
@@ -161,17 +180,33 @@ public final class GossipService: Service, Sendable {
         GossipInstant(nanoseconds: (ContinuousClock.now - origin).nanosecondCount)
     }
 
-    /// Queues envelope bytes for each peer; counts the oldest dropped when a queue is full.
+    /// Queues envelope bytes for each peer; counts the items dropped to make room (and an item
+    /// too large for a queue's byte budget, which is not queued).
     static func enqueue(_ bytes: [UInt8], to peers: [PeerID], in state: inout SharedState) -> Int {
         var queued = 0
         for peer in peers {
-            guard let link = state.links[peer] else { continue }
-            let result = link.yield(bytes)
-            if case .terminated = result { continue }
-            queued += 1
-            if case .dropped = result { state.statistics.outboundDropped += 1 }
+            guard state.links[peer] != nil else { continue }
+            switch state.links[peer]?.queue.push(bytes) {
+            case .queued(let dropped):
+                queued += 1
+                state.statistics.outboundDropped += dropped
+                state.links[peer]?.wake.yield()
+            case .tooLarge:
+                state.statistics.outboundDropped += 1
+            case nil:
+                continue
+            }
         }
         return queued
+    }
+}
+
+extension GossipService {
+    /// One link's outbound side: its bounded queue and the signal that wakes its writer. The
+    /// signal buffers at most one wake-up (the writer drains the whole queue on each).
+    struct Outbox: Sendable {
+        var queue: OutboundQueue
+        let wake: AsyncStream<Void>.Continuation
     }
 }
 

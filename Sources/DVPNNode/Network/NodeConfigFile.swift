@@ -1,3 +1,4 @@
+import DVPNCrypto
 import DVPNNodeAPI
 import Foundation
 import TOMLKit
@@ -112,21 +113,18 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// Parses with the project's one `HOST:PORT` syntax (`DVPNCrypto.HostPortText`, shared with
+    /// the gossip layer's `PeerAddress`).
     public init(parsing text: String, field: String, source: String = "") throws(NodeError) {
-        let prefix = source.isEmpty ? "" : "\(source): "
-        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
-              let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
-        else {
-            throw NodeError(.configuration, "\(prefix)\(field) must be HOST:PORT, got '\(text.prefix(80))'")
+        switch HostPortText.parse(text) {
+        case .valid(let host, let port):
+            self.host = host
+            self.port = port
+        case .invalid(let reason):
+            let prefix = source.isEmpty ? "" : "\(source): "
+            throw NodeError(.configuration, "\(prefix)\(field) must be HOST:PORT, got '\(text.prefix(80))': \(reason)")
         }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace }) else {
-            throw NodeError(.configuration, "\(prefix)\(field) must be HOST:PORT, got '\(text.prefix(80))'")
-        }
-        self.host = host
-        self.port = port
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { HostPortText.format(host: host, port: port) }
 }

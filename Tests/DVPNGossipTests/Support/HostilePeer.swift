@@ -78,4 +78,13 @@ final class HostilePeer {
         self.session = session
         try await sendFrame(ciphertext)
     }
+
+    /// The next envelope the node sent on the established link, decrypted; nil when it closed.
+    func receiveEnvelope() async throws -> GossipEnvelope? {
+        guard var session else { throw GossipError(.handshakeFailed, "no session") }
+        guard let frame = try await readFrame() else { return nil }
+        let plaintext = try session.open(frame)
+        self.session = session
+        return try GossipEnvelope(canonicalBytes: plaintext)
+    }
 }
