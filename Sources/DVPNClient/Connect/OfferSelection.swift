@@ -70,7 +70,7 @@ public enum OfferSelection {
             SessionAPILocator.url(for: record.terms).map { Candidate(owner: record.owner, terms: record.terms, apiURL: $0) }
         }
         guard !usable.isEmpty else {
-            throw ClientError(.noMatchingOffer, "no offer\(where_) names a session API (services api=URL or api-PORT): none of them can sell a session")
+            throw ClientError(.noMatchingOffer, "no offer\(where_) names a session API (services api-PORT): none of them can sell a session")
         }
         return usable.sorted(by: cheaperFirst)
     }
