@@ -93,10 +93,15 @@ public final class GossipService: Service, Sendable {
     }
 
     private func runNetwork() async throws {
+        // Accepted connections come out raw, with reading off, and are wrapped in their link's
+        // task: an async channel made in the accept initializer but still queued when the
+        // service stops would be dropped unfinished, which NIO traps on ("Deinited
+        // NIOAsyncWriter without calling finish()"). Nothing is read before the handlers are in.
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.autoRead, value: false)
             .bind(host: configuration.listenHost, port: configuration.listenPort) { channel in
-                channel.eventLoop.makeCompletedFuture { try self.wrap(channel) }
+                channel.eventLoop.makeCompletedFuture { channel }
             }
         let port = server.channel.localAddress?.port
         state.withLock { $0.listeningPort = port }
@@ -107,7 +112,7 @@ public final class GossipService: Service, Sendable {
                     try await withThrowingDiscardingTaskGroup { links in
                         for try await channel in inbound {
                             // Capped before any crypto: a connection past the cap is closed here.
-                            let host = channel.channel.remoteAddress?.ipAddress ?? "unknown"
+                            let host = channel.remoteAddress?.ipAddress ?? "unknown"
                             let admitted = self.state.withLock { state in
                                 let admitted = state.handshakes.acquire(host: host)
                                 if !admitted { state.statistics.handshakesRefused += 1 }
@@ -115,10 +120,24 @@ public final class GossipService: Service, Sendable {
                             }
                             guard admitted else {
                                 self.logger.debug("handshake refused: too many in progress", metadata: ["host": "\(host)"])
-                                try? await channel.executeThenClose { _, _ in }
+                                try? await channel.close()
                                 continue
                             }
-                            links.addTask { await self.runLink(channel, direction: .inbound, address: nil, handshakeHost: host) }
+                            links.addTask {
+                                let wrapped: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+                                do {
+                                    wrapped = try await channel.eventLoop.submit {
+                                        let wrapped = try self.wrap(channel)
+                                        try channel.syncOptions?.setOption(.autoRead, value: true)
+                                        return wrapped
+                                    }.get()
+                                } catch {
+                                    self.state.withLock { $0.handshakes.release(host: host) }
+                                    try? await channel.close()
+                                    return
+                                }
+                                await self.runLink(wrapped, direction: .inbound, address: nil, handshakeHost: host)
+                            }
                         }
                     }
                 }
