@@ -24,4 +24,16 @@ public enum SecureRandom {
         _ = Sodium.ready
         return randombytes_uniform(upperBound)
     }
+
+    /// The same operating-system generator as a `RandomNumberGenerator`, for cores that take their
+    /// randomness as a parameter (so that tests can pass a seeded one instead).
+    public struct Generator: RandomNumberGenerator, Sendable {
+        public init() {}
+
+        public mutating func next() -> UInt64 {
+            var value: UInt64 = 0
+            withUnsafeMutableBytes(of: &value) { SecureRandom.fill($0) }
+            return value
+        }
+    }
 }

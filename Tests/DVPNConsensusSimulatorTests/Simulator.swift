@@ -124,15 +124,8 @@ struct Simulator {
         switch event {
         case let .deliver(i, incarnation, id):
             guard nodes[i].alive, nodes[i].incarnation == incarnation else { return }
-            // A message for a later height or a round beyond the window is dropped by the state
-            // machine, so it stays "unknown" and gossip offers it again when it matters (as
-            // cometbft's reactor sends by the peer's current height and round).
-            let message = messages[id]
-            let state = nodes[i].state
-            if message.height < state.height || (message.height == state.height && message.round <= state.round &+ Self.config.maxFutureRounds) {
-                nodes[i].learn(id, height: message.height)
-            }
-            feed(i, input(for: message))
+            noteReceived(id, by: i)
+            feed(i, input(for: messages[id]))
         case let .timeout(i, incarnation, timeout):
             guard nodes[i].alive, nodes[i].incarnation == incarnation else { return }
             feed(i, .timeout(timeout))
@@ -146,6 +139,21 @@ struct Simulator {
             restart(i)
         case .heal:
             target = (committed.keys.max() ?? 0) + scenario.heightsAfterHeal
+        }
+    }
+
+    /// Records that node `i` is about to be fed message `id`: it counts as had (gossip stops
+    /// offering it) only if the state machine keeps it, that is, it is for an earlier height
+    /// (which this node no longer needs but can pass on) or for this height within the round
+    /// window. A message for a later height or a round beyond the window is dropped by the state
+    /// machine, so it stays "not had" and gossip offers it again when it matters (as cometbft's
+    /// reactor sends by the peer's current height and round). Called before `feed`, with the
+    /// state the message meets, both on delivery and when the WAL is replayed after a restart.
+    mutating func noteReceived(_ id: Int, by i: Int) {
+        let message = messages[id]
+        let state = nodes[i].state
+        if message.height < state.height || (message.height == state.height && state.isWithinWindow(message.round)) {
+            nodes[i].learn(id, height: message.height)
         }
     }
 
@@ -351,9 +359,13 @@ struct Simulator {
         feed(i, .start, logged: false)
         let lastApplied = decoded.inputs.lastIndex { if case .blockApplied = $0 { true } else { false } }
         for input in decoded.inputs[(lastApplied.map { $0 + 1 } ?? 0)...] {
+            // The same rule as on delivery: a replayed message for a later height (or a round
+            // past the window) was dropped then and is dropped now, so it is not had. Learning it
+            // here anyway left a restarted validator that had logged the next height's proposal
+            // unable ever to decide that height (seed 1000416).
             switch input {
-            case .proposal(let p, _): nodes[i].learn(register(.proposal(p)), height: p.height)
-            case .vote(let v): nodes[i].learn(register(.vote(v)), height: v.height)
+            case .proposal(let p, _): noteReceived(register(.proposal(p)), by: i)
+            case .vote(let v): noteReceived(register(.vote(v)), by: i)
             default: break
             }
             feed(i, input, logged: false)

@@ -23,11 +23,6 @@ import Testing
         Configuration(validators: 7, unequalPowers: true, defaultRuns: 400, seedBase: 4_000_000),
     ]
 
-    /// KNOWN BROKEN, not hidden: seeds whose liveness check fails for a reason not yet found
-    /// (the restarted validator 3 of seed 1000416 stays at height 4 knowing only 23 messages while
-    /// the others reach height 85). Safety is still checked for them.
-    static let knownLivenessFailures: Set<UInt64> = [1_000_416]
-
     static func runs(default value: Int) -> Int {
         ProcessInfo.processInfo.environment["DVPN_SIM_RUNS"].flatMap(Int.init) ?? value
     }
@@ -45,12 +40,6 @@ import Testing
             var simulator = try Simulator(scenario: scenario)
             let result = simulator.run()
             #expect(result.safetyViolation == nil, "\(result.safetyViolation ?? "") — \(scenario)")
-            if Self.knownLivenessFailures.contains(seed) {
-                withKnownIssue("a validator restarted from its WAL stops receiving gossip at its height (unexplained, open)") {
-                    #expect(result.livenessFailure == nil, "liveness: \(result.livenessFailure ?? "") — \(scenario)")
-                }
-                continue
-            }
             #expect(result.livenessFailure == nil, "liveness: \(result.livenessFailure ?? "") — \(scenario)")
             #expect(result.guardConflicts == 0, "an honest validator tried to sign a conflicting message — \(scenario)")
             if result.safetyViolation != nil || result.livenessFailure != nil { return }

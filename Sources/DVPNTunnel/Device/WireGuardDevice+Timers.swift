@@ -86,7 +86,7 @@ extension WireGuardDevice {
     mutating func timersDataSent(_ id: PeerID, now: TunnelInstant) {
         guard peerTable[id].timers.newHandshake == nil else { return }
         let deadline = now.advanced(
-            byNanoseconds: ProtocolConstants.keepaliveTimeout + PeerTimers.rekeyTimeoutWithJitter())
+            byNanoseconds: ProtocolConstants.keepaliveTimeout + PeerTimers.rekeyTimeoutWithJitter(using: &jitterSource))
         peerTable[id].timers.newHandshake = deadline
         arm(deadline)
     }
@@ -117,7 +117,7 @@ extension WireGuardDevice {
 
     /// An initiation was sent.
     mutating func timersHandshakeInitiated(_ id: PeerID, now: TunnelInstant) {
-        let deadline = now.advanced(byNanoseconds: PeerTimers.rekeyTimeoutWithJitter())
+        let deadline = now.advanced(byNanoseconds: PeerTimers.rekeyTimeoutWithJitter(using: &jitterSource))
         peerTable[id].timers.retransmitHandshake = deadline
         arm(deadline)
     }

@@ -14,7 +14,9 @@ public import Logging
 /// - `handleTimers(now:output:)`: the whitepaper §6 timers. Call it at `nextTimerDeadline`.
 ///
 /// Nothing here reads a clock, opens a socket or starts a task: time comes in as `now`, and
-/// randomness (ephemeral keys, indices, jitter, cookie secrets) comes from the OS generator.
+/// randomness (ephemeral keys, indices, cookie secrets) comes from the OS generator. Only the
+/// timer jitter comes from `jitterSource`, which is the OS generator too unless a test passes a
+/// seeded one to make timer races reproducible.
 ///
 /// It is a value type, like swift-nio-ssh's state machines: the I/O layer owns one, mutates it
 /// from one place at a time (an event loop or a lock) and is not meant to share it across
@@ -36,6 +38,8 @@ public struct WireGuardDevice {
     var logger: Logger
     /// No timer is due before this instant (a lower bound, refined by `handleTimers`).
     var timerHint: TunnelInstant? = nil
+    /// Draws the 0-333 ms jitter added to REKEY_TIMEOUT. Never used for key material.
+    var jitterSource: any RandomNumberGenerator
 
     /// Set by the I/O layer while it is overloaded with handshake messages (wireguard-go: the
     /// handshake queue is at least 1/8 full). Under load, handshake messages without a valid MAC2
@@ -55,8 +59,15 @@ public struct WireGuardDevice {
     /// What was dropped and why.
     public internal(set) var statistics = TunnelStatistics()
 
-    public init(configuration: InterfaceConfiguration, logger: Logger = Logger(label: "dvpn.tunnel")) {
+    /// - Parameter jitterSource: where the handshake-retry jitter comes from: the OS generator by
+    ///   default; tests pass a seeded generator so that which retry wins a race is reproducible.
+    ///   Keys, indices and cookie secrets always come from the OS generator.
+    public init(
+        configuration: InterfaceConfiguration, logger: Logger = Logger(label: "dvpn.tunnel"),
+        jitterSource: some RandomNumberGenerator = SecureRandom.Generator()
+    ) {
         self.logger = logger
+        self.jitterSource = jitterSource
         self.listenPort = configuration.listenPort
         setPrivateKey(configuration.privateKey)
     }

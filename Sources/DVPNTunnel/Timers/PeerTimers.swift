@@ -31,10 +31,11 @@ struct PeerTimers {
             .compactMap { $0 }.min()
     }
 
-    /// REKEY_TIMEOUT plus a random jitter of 0...333 ms, so that peers that lost packets at the
-    /// same moment do not retry in lockstep.
-    static func rekeyTimeoutWithJitter() -> UInt64 {
-        ProtocolConstants.rekeyTimeout
-            + UInt64(SecureRandom.uniform(ProtocolConstants.rekeyTimeoutJitterMaxMilliseconds)) * ProtocolConstants.millisecond
+    /// REKEY_TIMEOUT plus a random jitter of 0...333 ms drawn from `generator`, so that peers that
+    /// lost packets at the same moment do not retry in lockstep (wireguard-go
+    /// `timers.go`, `timersHandshakeInitiated`).
+    static func rekeyTimeoutWithJitter(using generator: inout some RandomNumberGenerator) -> UInt64 {
+        let jitter = generator.next(upperBound: ProtocolConstants.rekeyTimeoutJitterMaxMilliseconds)
+        return ProtocolConstants.rekeyTimeout + UInt64(jitter) * ProtocolConstants.millisecond
     }
 }

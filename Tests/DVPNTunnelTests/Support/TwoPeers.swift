@@ -1,4 +1,5 @@
 import DVPNCrypto
+import DVPNTestSupport
 import DVPNTunnel
 
 /// Two devices wired to each other through an in-memory network with a manual clock: `a` is
@@ -21,12 +22,18 @@ struct TwoPeers {
 
     /// - Parameters:
     ///   - presharedKey: configured on both sides when given.
+    ///   - jitterSeed: seeds both devices' handshake-retry jitter (a different stream each), so that
+    ///     timer races, such as crossing initiations, run the same way every time.
     init(
         presharedKey: SecureBytes? = nil, aKeepalive: UInt16? = nil, bKeepalive: UInt16? = nil,
-        bExpects bPeerKey: X25519.PublicKey? = nil
+        bExpects bPeerKey: X25519.PublicKey? = nil, jitterSeed: UInt64 = 1
     ) throws {
-        a = WireGuardDevice(configuration: InterfaceConfiguration(privateKey: aKey, listenPort: 51820))
-        b = WireGuardDevice(configuration: InterfaceConfiguration(privateKey: bKey, listenPort: 51820))
+        a = WireGuardDevice(
+            configuration: InterfaceConfiguration(privateKey: aKey, listenPort: 51820),
+            jitterSource: Fuzzer(seed: jitterSeed))
+        b = WireGuardDevice(
+            configuration: InterfaceConfiguration(privateKey: bKey, listenPort: 51820),
+            jitterSource: Fuzzer(seed: ~jitterSeed))
         try a.addOrUpdatePeer(PeerConfiguration(
             publicKey: bKey.publicKey, presharedKey: presharedKey, endpoint: Self.bEndpoint,
             allowedIPs: [try IPPrefix(parsing: "10.9.0.2/32"), try IPPrefix(parsing: "fd00::2/128")],
