@@ -29,6 +29,7 @@ public struct NodeServeCommand: AsyncParsableCommand {
     var blockInterval: Double = 3
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
+    @OptionGroup(title: "Selling exit bandwidth (docs/operator.md)") var operatorOptions: OperatorOptions
 
     public init() {}
 
@@ -36,7 +37,7 @@ public struct NodeServeCommand: AsyncParsableCommand {
         guard dev else {
             throw ValidationError("only --dev is supported so far: `dvpn-node serve --dev --data-dir DIR`")
         }
-        _ = try Self.parseAddress(api)
+        try operatorOptions.validate(apiPort: try Self.parseAddress(api).1)
         guard blockInterval >= 0.05, blockInterval <= 3600 else {
             throw ValidationError("--block-interval must be between 0.05 and 3600 seconds")
         }
@@ -60,9 +61,14 @@ public struct NodeServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "dvpn-node")
-        let configuration = DevNodeConfiguration(
+        var configuration = DevNodeConfiguration(
             dataDirectory: directory, apiHost: host, apiPort: port,
             emptyBlockInterval: .milliseconds(Int64(blockInterval * 1000)), passphrase: passphrase, keyFile: keyPath)
+        if operatorOptions.isEnabled {
+            configuration.extensions.append(OperatorExtension(
+                configuration: try operatorOptions.configuration(apiPort: port),
+                identity: .keyFile(path: keyPath, passphrase: passphrase), dataDirectory: directory))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [DevNodeService(configuration: configuration, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint],
