@@ -62,6 +62,8 @@ extension SessionManager {
     /// one step it was served ahead.
     private func noteHolding(_ session: ActiveSession, heldPackets: UInt64, now: PaymentInstant) {
         defer { session.heldPackets = heldPackets }
+        // Before the first voucher the grace period decides (`noFirstVoucher`).
+        guard session.payee.paidThisSession else { return }
         let atLimit = heldPackets > session.heldPackets || (session.limit.map { session.bytes >= $0 } ?? false)
         guard atLimit else { return }
         let since = session.heldSince ?? now
