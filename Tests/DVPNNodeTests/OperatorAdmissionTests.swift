@@ -69,7 +69,7 @@ import Testing
             let (replayStatus, replayBody) = try await rawPost(url, "/v1/sessions", valid.encoded)
             #expect(replayStatus == 403)
             #expect(try JSONDecoder().decode(NodeAPI.ErrorBody.self, from: replayBody).code == AdmissionRefusal.replayed.code)
-            do {
+            do throws(NodeError) {
                 _ = try await client.openSession(valid)
                 Issue.record("a replayed request was granted")
             } catch {

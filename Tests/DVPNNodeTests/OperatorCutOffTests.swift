@@ -103,7 +103,7 @@ import Testing
             let accepted = receipt.accepted
             let served = try Self.price.cost(bytes: clientBytes, milliseconds: 0)
             let step = try StepSchedule.standard.step(after: accepted, at: Self.price)
-            let loss = CheckedArithmetic.subtractClamped(served, accepted)
+            let loss = Amount(udvpn: served.udvpn - min(served.udvpn, accepted.udvpn))
             #expect(loss <= step, "served \(clientBytes) bytes worth \(served), paid \(accepted): loss \(loss), one step \(step)")
             #expect(served > accepted, "it did get its last step unpaid")
         }

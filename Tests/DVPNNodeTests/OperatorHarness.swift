@@ -17,11 +17,11 @@ import Synchronization
 /// and the node's API with the session routes on a loopback port. Ticks are driven by the test.
 final class OperatorHarness: Sendable {
     let chain: TestChain
-    let operatorIdentity = KeyFile.Identity.generate()
+    let operatorIdentity: KeyFile.Identity
     let clock: ManualClock
-    let plane = InMemoryDataPlane()
+    let plane: InMemoryDataPlane
     let store: OperatorStore
-    let metrics = OperatorMetrics()
+    let metrics: OperatorMetrics
     let manager: SessionManager
     let configuration: OperatorConfiguration
     let storePath: String
@@ -35,7 +35,6 @@ final class OperatorHarness: Sendable {
          configure: (inout OperatorConfiguration) -> Void = { _ in }) async throws {
         let chain = try chain ?? TestChain(contracts: EmbeddedContract.devnet)
         self.chain = chain
-        clock = ManualClock(start: UInt64(Date().timeIntervalSince1970 * 1000))
         var configuration = OperatorConfiguration(
             country: "DE", price: Self.price, bandwidthMbps: 100, endpoint: "198.51.100.1:51820",
             publicAPIURL: "http://198.51.100.1:26657")
@@ -43,12 +42,20 @@ final class OperatorHarness: Sendable {
         configuration.unpaidHoldMilliseconds = 10_000
         configure(&configuration)
         self.configuration = configuration
-        self.storePath = storePath ?? chain.directory.appendingPathComponent("operator-\(UUID().uuidString).sqlite").path
-        store = try OperatorStore(path: self.storePath)
+        let path = storePath ?? chain.directory.appendingPathComponent("operator-\(UUID().uuidString).sqlite").path
+        self.storePath = path
+        let store = try OperatorStore(path: path)
+        self.store = store
         var logger = Logger(label: "operator-test")
         logger.logLevel = .critical
-        let clock = self.clock
-        let keys = identity ?? operatorIdentity
+        let clock = ManualClock(start: UInt64(Date().timeIntervalSince1970 * 1000))
+        self.clock = clock
+        let keys = identity ?? KeyFile.Identity.generate()
+        operatorIdentity = keys
+        let plane = InMemoryDataPlane()
+        self.plane = plane
+        let metrics = OperatorMetrics()
+        self.metrics = metrics
         manager = SessionManager(
             configuration: configuration, identity: keys, chainID: chain.genesis.chainID, ledger: chain.node,
             dataPlane: plane, store: store, metrics: metrics, logger: logger, clock: { clock.now })

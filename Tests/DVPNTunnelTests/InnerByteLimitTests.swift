@@ -22,7 +22,8 @@ import Testing
         let used = status.innerRxBytes + status.innerTxBytes
 
         // Room for exactly one more upstream packet.
-        #expect(net.b.setInnerByteLimit(used + UInt64(up.count), for: net.aKey.publicKey))
+        let set = net.b.setInnerByteLimit(used + UInt64(up.count), for: net.aKey.publicKey)
+        #expect(set)
         net.sendFromA(up)
         net.deliverAll()
         #expect(net.bReceived.count == received + 2)
@@ -38,10 +39,12 @@ import Testing
         #expect(status.innerByteLimit == used + UInt64(up.count))
 
         // Raising the limit lets traffic through again; clearing it removes the bound.
-        #expect(net.b.setInnerByteLimit(nil, for: net.aKey.publicKey))
+        let cleared = net.b.setInnerByteLimit(nil, for: net.aKey.publicKey)
+        #expect(cleared)
         net.sendFromA(up)
         net.deliverAll()
         #expect(net.bReceived.count == received + 3)
-        #expect(!net.b.setInnerByteLimit(1, for: X25519.PrivateKey().publicKey), "unknown peer")
+        let unknown = net.b.setInnerByteLimit(1, for: X25519.PrivateKey().publicKey)
+        #expect(!unknown, "unknown peer")
     }
 }

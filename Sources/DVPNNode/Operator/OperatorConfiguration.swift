@@ -53,7 +53,7 @@ public struct OperatorConfiguration: Sendable {
     /// How often the session manager reads the counters and decides (cut-offs, limits).
     public var tickInterval: Duration = .milliseconds(200)
     /// How often channel records are re-read from the ledger (top-ups, closes).
-    public var channelRefreshInterval: Duration = .seconds(1)
+    public var channelRefreshMilliseconds: UInt64 = 1_000
     /// Fee of the operator's own transactions (offer upkeep, redemptions) as a multiple of the
     /// chain's minimum.
     public var feeMultiplier: UInt64 = 10

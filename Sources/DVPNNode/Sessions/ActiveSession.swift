@@ -1,4 +1,5 @@
 import DVPNCrypto
+import DVPNLedger
 import DVPNPayments
 import DVPNTunnel
 

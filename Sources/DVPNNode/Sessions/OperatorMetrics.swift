@@ -1,6 +1,6 @@
 import CoreMetrics
+import DVPNLedger
 import DVPNPayments
-import Metrics
 import Prometheus
 
 /// The operator's Prometheus metrics (docs/operator.md, "Metrics"), made through swift-metrics
@@ -10,47 +10,47 @@ final class OperatorMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
 
-    private let opened: Counter
-    private let active: Gauge
-    private let bytes: Counter
-    private let peers: Gauge
-    private let height: Gauge
-    private let redeemedAmount: Counter
+    private let opened: CoreMetrics.Counter
+    private let active: CoreMetrics.Gauge
+    private let bytes: CoreMetrics.Counter
+    private let peers: CoreMetrics.Gauge
+    private let height: CoreMetrics.Gauge
+    private let redeemedAmount: CoreMetrics.Counter
 
     init() {
         factory = PrometheusMetricsFactory(registry: registry)
-        opened = Counter(label: "dvpn_operator_sessions_opened_total", factory: factory)
-        active = Gauge(label: "dvpn_operator_sessions_active", factory: factory)
-        bytes = Counter(label: "dvpn_operator_session_bytes_total", factory: factory)
-        peers = Gauge(label: "dvpn_operator_peers", factory: factory)
-        height = Gauge(label: "dvpn_ledger_height", factory: factory)
-        redeemedAmount = Counter(label: "dvpn_operator_redeemed_udvpn_total", factory: factory)
+        opened = CoreMetrics.Counter(label: "dvpn_operator_sessions_opened_total", factory: factory)
+        active = CoreMetrics.Gauge(label: "dvpn_operator_sessions_active", factory: factory)
+        bytes = CoreMetrics.Counter(label: "dvpn_operator_session_bytes_total", factory: factory)
+        peers = CoreMetrics.Gauge(label: "dvpn_operator_peers", factory: factory)
+        height = CoreMetrics.Gauge(label: "dvpn_ledger_height", factory: factory)
+        redeemedAmount = CoreMetrics.Counter(label: "dvpn_operator_redeemed_udvpn_total", factory: factory)
     }
 
     func sessionOpened() { opened.increment() }
 
     func admissionRefused(_ refusal: AdmissionRefusal) {
-        Counter(label: "dvpn_operator_admission_refusals_total", dimensions: [("reason", Self.name(refusal))], factory: factory)
+        CoreMetrics.Counter(label: "dvpn_operator_admission_refusals_total", dimensions: [("reason", Self.name(refusal))], factory: factory)
             .increment()
     }
 
     func voucherHeld() {
-        Counter(label: "dvpn_operator_vouchers_total", dimensions: [("outcome", "held"), ("reason", "none")], factory: factory).increment()
+        CoreMetrics.Counter(label: "dvpn_operator_vouchers_total", dimensions: [("outcome", "held"), ("reason", "none")], factory: factory).increment()
     }
 
     func voucherRefused(_ refusal: VoucherRefusal) {
-        Counter(
+        CoreMetrics.Counter(
             label: "dvpn_operator_vouchers_total", dimensions: [("outcome", "refused"), ("reason", Self.name(refusal))],
             factory: factory
         ).increment()
     }
 
     func cutOff(_ reason: CutOffReason) {
-        Counter(label: "dvpn_operator_cutoffs_total", dimensions: [("reason", Self.name(reason))], factory: factory).increment()
+        CoreMetrics.Counter(label: "dvpn_operator_cutoffs_total", dimensions: [("reason", Self.name(reason))], factory: factory).increment()
     }
 
     func redemption(committed: Bool, amount: Amount) {
-        Counter(
+        CoreMetrics.Counter(
             label: "dvpn_operator_redemptions_total", dimensions: [("outcome", committed ? "committed" : "failed")],
             factory: factory
         ).increment()

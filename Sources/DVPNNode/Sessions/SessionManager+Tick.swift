@@ -12,12 +12,13 @@ extension SessionManager {
     func tick() async {
         let now = clock()
         do {
-            height = max(height, try await ledger.status().latestHeight)
+            let status = try await ledger.status()
+            height = max(height, status.latestHeight)
         } catch {
             logger.warning("sessions: cannot read the ledger status: \(error.reason)")
         }
         let counters = await dataPlane.counters()
-        if now.milliseconds(since: lastChannelRefresh) >= UInt64(configuration.channelRefreshInterval.milliseconds) {
+        if now.milliseconds(since: lastChannelRefresh) >= configuration.channelRefreshMilliseconds {
             lastChannelRefresh = now
             await refreshChannels(now: now)
         }
@@ -135,7 +136,8 @@ extension SessionManager {
             }
             session.payee.redeemed(upTo: max(session.payee.redeemed, min(session.redemptionAmount, session.payee.deposit)))
             try? store.setRedemptionStatus(hash, "committed")
-            metrics.redemption(committed: true, amount: CheckedArithmetic.subtractClamped(session.payee.redeemed, before))
+            metrics.redemption(
+                committed: true, amount: Amount(udvpn: session.payee.redeemed.udvpn - min(before.udvpn, session.payee.redeemed.udvpn)))
             logger.info("redeemed", metadata: ["channel": "\(session.channel)", "redeemed": "\(session.payee.redeemed)"])
         case .committed, .unknown:
             session.redemptionHash = nil
@@ -156,7 +158,7 @@ extension SessionManager {
             let (product, overflow) = chain.minimumFee.multipliedReportingOverflow(by: configuration.feeMultiplier)
             let transaction: Transaction
             do throws(LedgerError) {
-                transaction = try TransactionBody(
+                transaction = try DVPNLedger.TransactionBody(
                     chainID: chainID, sender: identity.ledgerKey.publicKey, nonce: account?.pendingNonce ?? 0,
                     fee: Amount(udvpn: overflow ? .max : product), payload: .contractCall(call)
                 ).signed(with: identity.ledgerKey)

@@ -57,12 +57,13 @@ actor SessionManager {
         self.metrics = metrics
         self.logger = logger
         self.clock = clock
-        pool = AddressPool()
+        let pool = AddressPool()
+        self.pool = pool
         admission = SessionAdmission(configuration: SessionAdmission.Configuration(
             chainID: chainID, operatorKey: identity.ledgerKey.publicKey, maxSessions: min(configuration.maxSessions, pool.capacity)))
     }
 
-    @Sendable static func unixNow() -> PaymentInstant {
+    static let unixNow: @Sendable () -> PaymentInstant = {
         PaymentInstant(milliseconds: UInt64(max(0, Date().timeIntervalSince1970 * 1000)))
     }
 
@@ -81,12 +82,13 @@ actor SessionManager {
         let record: ChannelRecord?
         do {
             record = try await ledger.channelRecord(id: request.channel)
-            height = max(height, try await ledger.status().latestHeight)
+            let status = try await ledger.status()
+            height = max(height, status.latestHeight)
         } catch {
             return .failed(error)
         }
         let now = clock()
-        let held = (try? store.channel(request.channel))?.flatMap { $0.best?.cumulative } ?? .zero
+        let held = (try? store.channel(request.channel))?.best?.cumulative ?? .zero
         let decision = admission.admit(
             request, channel: record, held: held, activeSessions: servingCount, now: now, height: height)
         guard case .admitted(let channel) = decision else {

@@ -32,8 +32,9 @@ enum SessionRoutes {
         }
         sessions.post(":id/end") { request, context -> Response in
             let id = try context.parameters.require("id")
-            do {
-                return octets(try await manager.end(sessionID: id, try await read(request)).encoded)
+            let body = try await read(request)
+            do throws(NodeError) {
+                return octets(try await manager.end(sessionID: id, body).encoded)
             } catch where error.code == .refused {
                 return try JSONResponse.make(NodeAPI.ErrorBody(error: error.reason), status: .forbidden)
             }

@@ -28,7 +28,7 @@ public final class TunnelControl: Sendable {
     /// Adds a peer or replaces the one with the same key (as `wg set … peer KEY allowed-ips …`).
     public func addOrUpdatePeer(_ configuration: PeerConfiguration) async throws(TunnelIOError) {
         try await run { driver throws(TunnelIOError) in
-            do {
+            do throws(TunnelError) {
                 try driver.device.addOrUpdatePeer(configuration)
             } catch {
                 throw TunnelIOError(.invalidRequest, error.reason)
@@ -57,7 +57,9 @@ public final class TunnelControl: Sendable {
         try await run { driver in driver.device.peers() }
     }
 
-    private func run<T: Sendable>(_ body: @escaping (TunnelDriver) throws(TunnelIOError) -> T) async throws(TunnelIOError) -> T {
+    private func run<T: Sendable>(
+        _ body: @escaping @Sendable (TunnelDriver) throws(TunnelIOError) -> T
+    ) async throws(TunnelIOError) -> T {
         guard let bound = driver.withLock({ $0 }) else {
             throw TunnelIOError(.notRunning, "the tunnel is not running")
         }
