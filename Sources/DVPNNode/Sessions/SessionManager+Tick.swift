@@ -201,6 +201,15 @@ extension SessionManager {
                 logger.info(
                     "watching channel \(row.channel) to redeem \(payee.accepted) (redeemed \(payee.redeemed))")
             }
+            // A redemption the previous run submitted is followed, not repeated.
+            for redemption in try store.redemptions() where redemption.status == "pending" {
+                guard let id = byChannel[redemption.channel], let session = sessions[id], session.redemptionHash == nil else {
+                    try store.setRedemptionStatus(redemption.transaction, "abandoned")
+                    continue
+                }
+                session.redemptionHash = redemption.transaction
+                session.redemptionAmount = Amount(udvpn: redemption.amount)
+            }
         } catch {
             logger.error("cannot restore the operator's sessions: \(error.reason)")
         }
