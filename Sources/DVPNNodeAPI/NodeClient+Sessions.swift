@@ -29,15 +29,21 @@ extension NodeAPI {
 
 extension OfferTerms {
     /// The `services` entry that names the operator's public API, where clients run the session
-    /// protocol: `api=http://HOST:PORT`.
-    public static let sessionAPIServicePrefix = "api="
+    /// protocol: `api-PORT`, meaning `http://ENDPOINT-HOST:PORT`. (The registry allows only 1–32
+    /// of `a-z 0-9 -` in a service name, so a URL cannot be stored; the host is the offer's
+    /// endpoint host.)
+    public static let sessionAPIServicePrefix = "api-"
 
-    /// The `services` entry for an operator whose public API is at `url`.
-    public static func sessionAPIService(url: String) -> String { sessionAPIServicePrefix + url }
+    /// The `services` entry for an operator whose public API listens on `port` of its endpoint host.
+    public static func sessionAPIService(port: Int) -> String { sessionAPIServicePrefix + "\(port)" }
 
-    /// The operator's public API URL from `services`, if the offer names one.
+    /// The operator's public API URL from `services` and `endpoint`, if the offer names one.
     public var sessionAPIURL: String? {
-        services.first { $0.hasPrefix(Self.sessionAPIServicePrefix) }.map { String($0.dropFirst(Self.sessionAPIServicePrefix.count)) }
+        guard let entry = services.first(where: { $0.hasPrefix(Self.sessionAPIServicePrefix) }),
+            let port = UInt16(entry.dropFirst(Self.sessionAPIServicePrefix.count)), port > 0,
+            let colon = endpoint.lastIndex(of: ":")
+        else { return nil }
+        return "http://\(endpoint[..<colon]):\(port)"
     }
 }
 

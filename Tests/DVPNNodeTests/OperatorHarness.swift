@@ -37,7 +37,7 @@ final class OperatorHarness: Sendable {
         self.chain = chain
         var configuration = OperatorConfiguration(
             country: "DE", price: Self.price, bandwidthMbps: 100, endpoint: "198.51.100.1:51820",
-            publicAPIURL: "http://198.51.100.1:26657")
+            publicAPIPort: 26657)
         configuration.gracePeriodMilliseconds = 10_000
         configuration.unpaidHoldMilliseconds = 10_000
         configure(&configuration)

@@ -36,9 +36,9 @@ public struct OperatorOptions: ParsableArguments {
     var allow: [String] = []
     @Option(help: ArgumentHelp("Refuse more destinations (repeatable).", valueName: "RULE"))
     var deny: [String] = []
-    @Option(name: .customLong("public-api"), help: ArgumentHelp(
-        "The API URL clients use, named in the offer (default: http://ENDPOINT-HOST:API-PORT).", valueName: "URL"))
-    var publicAPI: String?
+    @Option(name: .customLong("public-api-port"), help: ArgumentHelp(
+        "The API port clients reach on the endpoint's host, named in the offer (default: --api's port).", valueName: "PORT"))
+    var publicAPIPort: Int?
     @Option(help: ArgumentHelp("Resolvers announced to clients, IPv4 and IPv6.", valueName: "IPV4,IPV6"))
     var dns = "1.1.1.1,2606:4700:4700::1111"
     @Option(name: .customLong("exit-state-dir"), help: ArgumentHelp("Directory of the exit's crash-recovery state.", valueName: "DIR"))
@@ -78,16 +78,13 @@ public struct OperatorOptions: ParsableArguments {
         guard endpointAddress.port > 0 else { throw CommandFailure("--endpoint needs a port above 0") }
         let perGiB = try LedgerFormat.parseAmount(price, what: "--price", positive: false)
         let perHour = try pricePerHour.map { try LedgerFormat.parseAmount($0, what: "--price-per-hour", positive: false) } ?? .zero
-        let host = endpointAddress.host.contains(":") ? "[\(endpointAddress.host)]" : endpointAddress.host
-        let api = publicAPI ?? "http://\(host):\(apiPort)"
-        let service = OfferTerms.sessionAPIService(url: api)
-        guard api.hasPrefix("http://") || api.hasPrefix("https://"), service.utf8.count <= 32 else {
-            throw CommandFailure(
-                "--public-api '\(api)' must be an http(s) URL of at most \(32 - OfferTerms.sessionAPIServicePrefix.count) characters (the registry's limit for a service)")
+        let publicPort = publicAPIPort ?? apiPort
+        guard (1...65535).contains(publicPort) else {
+            throw CommandFailure("the public API port must be 1 to 65535 (with --api HOST:0 give --public-api-port)")
         }
         var configuration = OperatorConfiguration(
             country: try CountryCode.parse(country), price: Price(perGiB: perGiB, perHour: perHour), bandwidthMbps: bandwidth,
-            endpoint: endpoint, publicAPIURL: api)
+            endpoint: endpoint, publicAPIPort: publicPort)
         configuration.listenPort = listen
         for name in [exitInterface] + (egress.map { [$0] } ?? []) where !ExitConfiguration.isValidInterfaceName(name) {
             throw CommandFailure("'\(name)' is not a valid interface name (1 to 15 of a-z A-Z 0-9 _ = + . -)")

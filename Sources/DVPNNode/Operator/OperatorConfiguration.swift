@@ -15,8 +15,14 @@ public struct OperatorConfiguration: Sendable {
     public var bandwidthMbps: UInt64
     /// Where clients reach the WireGuard interface, `host:port` (in the offer and every grant).
     public var endpoint: String
-    /// The node's public API where clients run the session protocol (the offer's `api=` service).
-    public var publicAPIURL: String
+    /// The port of the node's public API on the endpoint's host, where clients run the session
+    /// protocol (the offer's `api-PORT` service, `OfferTerms.sessionAPIURL`).
+    public var publicAPIPort: Int
+
+    public var publicAPIURL: String {
+        let host = endpoint.lastIndex(of: ":").map { String(endpoint[..<$0]) } ?? endpoint
+        return "http://\(host):\(publicAPIPort)"
+    }
 
     // MARK: The exit
 
@@ -58,11 +64,11 @@ public struct OperatorConfiguration: Sendable {
     /// chain's minimum.
     public var feeMultiplier: UInt64 = 10
 
-    public init(country: String, price: Price, bandwidthMbps: UInt64, endpoint: String, publicAPIURL: String) {
+    public init(country: String, price: Price, bandwidthMbps: UInt64, endpoint: String, publicAPIPort: Int) {
         self.country = country
         self.price = price
         self.bandwidthMbps = bandwidthMbps
         self.endpoint = endpoint
-        self.publicAPIURL = publicAPIURL
+        self.publicAPIPort = publicAPIPort
     }
 }

@@ -51,7 +51,7 @@ public struct OperatorExtension: NodeExtension {
             country: configuration.country, pricePerGiB: configuration.price.perGiB,
             pricePerHour: configuration.price.perHour == .zero ? nil : configuration.price.perHour,
             bandwidthMbps: configuration.bandwidthMbps, endpoint: configuration.endpoint, tunnelKey: tunnelKey,
-            services: ["wireguard", OfferTerms.sessionAPIService(url: configuration.publicAPIURL)])
+            services: ["wireguard", OfferTerms.sessionAPIService(port: configuration.publicAPIPort)])
     }
 
     public func attach(to node: AttachedLedger, logger: Logger) throws(NodeError) -> AttachedNodeExtension {
