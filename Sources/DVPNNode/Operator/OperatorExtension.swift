@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// `dvpn-node serve --price …`: the operator's marketplace beside the node's ledger (issue 8
 /// items 2–6 and 10; docs/operator.md). Attached once the ledger is open, it contributes:
 ///
-/// - `OfferKeeper`: registers the offer (terms from the flags, `wireguard` and `api=URL` as
+/// - `OfferKeeper`: registers the offer (terms from the flags, `wireguard` and `api-PORT` as
 ///   services), updates it when the flags changed, heartbeats it; an account that cannot pay the
 ///   fee is told how much to send to which address, and the node waits;
 /// - the exit (`ExitService` with no static peers): the WireGuard interface on `--listen` with the
