@@ -19,6 +19,8 @@ public struct TunnelIOError: ModuleError {
         public static let system = Code(name: "system")
         /// An external command (`ip`) failed.
         public static let command = Code(name: "command")
+        /// A `TunnelControl` call while its tunnel is not running.
+        public static let notRunning = Code(name: "not running")
 
         public var description: String { name }
     }

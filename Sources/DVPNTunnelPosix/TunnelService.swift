@@ -26,6 +26,8 @@ public struct TunnelService: Service {
         public var destinationFilter: DestinationFilter?
         /// Called on the event loop once the interface is up and configured.
         public var onReady: (@Sendable (_ interface: String, _ listenPort: UInt16) -> Void)?
+        /// Connected to the running tunnel (peers added and removed at runtime, counters, limits).
+        public var control: TunnelControl?
 
         public init(forceUnderLoad: Bool = false, useOffloads: Bool = true) {
             self.forceUnderLoad = forceUnderLoad

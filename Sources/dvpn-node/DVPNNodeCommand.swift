@@ -10,7 +10,7 @@ struct DVPNNodeCommand: AsyncParsableCommand {
         abstract: "dvpn node: sell exit bandwidth and keep the ledger.",
         version: DVPNVersion.string,
         subcommands: [
-            KeysCommand<NodeProfile>.self, NodeServeCommand.self, TestnetCommand.self, ExitCommand.self,
+            KeysCommand<NodeProfile>.self, NodeServeCommand.self, NodeStatusCommand.self, TestnetCommand.self, ExitCommand.self,
             OfferCommand<NodeProfile>.self,
         ])
 

@@ -38,6 +38,7 @@ public struct NodeServeCommand: AsyncParsableCommand {
     var blockInterval: Double = 3
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
+    @OptionGroup(title: "Selling exit bandwidth (docs/operator.md)") var operatorOptions: OperatorOptions
 
     public init() {}
 
@@ -48,6 +49,8 @@ public struct NodeServeCommand: AsyncParsableCommand {
         if dev, p2p != nil || peers != nil {
             throw ValidationError("--p2p and --peers are for network nodes; a --dev chain has no peers")
         }
+        // The flags alone are checked here; a network node's API port may come from node.toml.
+        try operatorOptions.validate(apiPort: try api.map { try Self.parse($0, field: "--api").port } ?? NodeAPI.defaultPort)
         guard blockInterval >= 0.05, blockInterval <= 3600 else {
             throw ValidationError("--block-interval must be between 0.05 and 3600 seconds")
         }
@@ -79,9 +82,11 @@ public struct NodeServeCommand: AsyncParsableCommand {
             } else {
                 try keys.passphraseForNewFile()
             }
-        let configuration = DevNodeConfiguration(
+        var configuration = DevNodeConfiguration(
             dataDirectory: directory, apiHost: address.host, apiPort: address.port,
             emptyBlockInterval: interval, passphrase: passphrase, keyFile: keyPath)
+        configuration.extensions = try operatorExtensions(
+            apiPort: address.port, keyPath: keyPath, passphrase: passphrase, directory: directory)
         return DevNodeService(configuration: configuration, logger: logger)
     }
 
@@ -100,11 +105,23 @@ public struct NodeServeCommand: AsyncParsableCommand {
         }
         let keyPath = keys.path(in: directory)
         guard FileManager.default.fileExists(atPath: keyPath) else { throw CommandFailure("no key file at \(keyPath)") }
-        let configuration = NetworkNodeConfiguration(
-            dataDirectory: directory, keyFile: keyPath, passphrase: try keys.passphrase(forExisting: keyPath),
-            p2p: try Self.parse(p2pText, field: "--p2p"), api: try Self.parse(apiText, field: "--api"), peers: seeds,
+        let passphrase = try keys.passphrase(forExisting: keyPath)
+        let apiAddress = try Self.parse(apiText, field: "--api")
+        var configuration = NetworkNodeConfiguration(
+            dataDirectory: directory, keyFile: keyPath, passphrase: passphrase,
+            p2p: try Self.parse(p2pText, field: "--p2p"), api: apiAddress, peers: seeds,
             emptyBlockInterval: interval)
+        configuration.extensions = try operatorExtensions(
+            apiPort: apiAddress.port, keyPath: keyPath, passphrase: passphrase, directory: directory)
         return NetworkNodeService(configuration: configuration, logger: logger)
+    }
+
+    /// The operator's marketplace when `--price` is given (docs/operator.md), attached beside the chain.
+    private func operatorExtensions(apiPort: Int, keyPath: String, passphrase: Passphrase, directory: String) throws -> [any NodeExtension] {
+        guard operatorOptions.isEnabled else { return [] }
+        return [OperatorExtension(
+            configuration: try operatorOptions.configuration(apiPort: apiPort),
+            identity: .keyFile(path: keyPath, passphrase: passphrase), dataDirectory: directory)]
     }
 
     /// `HOST:PORT` with a port in 0...65535, as `node.toml` writes it (`HostPort`).

@@ -27,6 +27,12 @@ extension LedgerNode {
     }
 
     func channel(id: UInt64) async throws(NodeError) -> NodeAPI.Channel {
+        guard let record = try await channelRecord(id: id) else { throw NodeError(.notFound, "no channel \(id)") }
+        return NodeAPI.Channel(id: id, record: record)
+    }
+
+    /// The stored record of a channel, nil when there is none (the session manager's read).
+    func channelRecord(id: UInt64) async throws(NodeError) -> ChannelRecord? {
         try requireContract(ChannelsContract.name)
         let key = StateKey.contractStorage(contract: ChannelsContract.name, key: ChannelRecord.storageKey(id))
         let value: [UInt8]?
@@ -35,11 +41,11 @@ extension LedgerNode {
         } catch {
             throw NodeError(.storage, "reading channel \(id): \(error.reason)")
         }
-        guard let value else { throw NodeError(.notFound, "no channel \(id)") }
+        guard let value else { return nil }
         guard let record = ChannelRecord(decoding: value) else {
             throw NodeError(.storage, "channel \(id) is stored in a form this node cannot read")
         }
-        return NodeAPI.Channel(id: id, record: record)
+        return record
     }
 
     /// Every storage entry of `contract` whose key starts with `prefix`, with the key's rest: a

@@ -18,6 +18,14 @@ public struct PeerStatus: Sendable {
     /// Decrypted packets from this peer that the device's destination filter (an exit's policy)
     /// refused: dropped, never written to the TUN device. The count per session of `docs/exit.md`.
     public var refusedPackets: UInt64
+    /// Inner IP bytes received from this peer (before the destination filter) and sent to it:
+    /// the session's byte count at an exit.
+    public var innerRxBytes: UInt64 = 0
+    public var innerTxBytes: UInt64 = 0
+    /// The forwarding limit on `innerRxBytes + innerTxBytes` (`WireGuardDevice.setInnerByteLimit`).
+    public var innerByteLimit: UInt64?
+    /// Inner packets dropped because the limit was reached.
+    public var heldPackets: UInt64 = 0
 
     public init(
         publicKey: X25519.PublicKey, endpoint: Endpoint?, allowedIPs: [IPPrefix], presharedKeySet: Bool,

@@ -26,6 +26,26 @@ struct Peer {
     var txBytes: UInt64 = 0
     /// Packets from this peer that the device's destination filter refused.
     var refusedPackets: UInt64 = 0
+    /// Inner IP bytes from this peer (the packets as the TUN device gets them) and to it (as read
+    /// from the TUN device): what a paid session meters (docs/session-protocol.md, "Metering").
+    var innerRxBytes: UInt64 = 0
+    var innerTxBytes: UInt64 = 0
+    /// When set, inner packets in either direction are dropped once `innerRxBytes + innerTxBytes`
+    /// would pass it: an exit's forwarding limit for a session that has not paid further yet.
+    var innerByteLimit: UInt64?
+    /// Inner packets dropped at `innerByteLimit`.
+    var heldPackets: UInt64 = 0
+
+    /// Whether an inner packet of `count` bytes fits under the limit; counts it as held if not.
+    @inline(__always)
+    mutating func admitsInner(_ count: Int) -> Bool {
+        guard let limit = innerByteLimit else { return true }
+        let (sum, overflow) = innerRxBytes.addingReportingOverflow(innerTxBytes)
+        let (total, overflow2) = sum.addingReportingOverflow(UInt64(count))
+        guard overflow || overflow2 || total > limit else { return true }
+        heldPackets &+= 1
+        return false
+    }
 
     init(configuration: PeerConfiguration) {
         self.configuration = configuration

@@ -95,9 +95,20 @@ extension WireGuardDevice {
         return configuration
     }
 
+    /// Sets (or with nil clears) the forwarding limit of a peer: once its inner bytes in both
+    /// directions would pass `limit`, its inner packets are dropped and counted as held, until the
+    /// limit is raised. An exit uses it to serve a paid session exactly up to what it has paid for
+    /// plus one step, between two looks of its session manager. Returns false for an unknown peer.
+    @discardableResult
+    public mutating func setInnerByteLimit(_ limit: UInt64?, for publicKey: X25519.PublicKey) -> Bool {
+        guard let id = peerTable.id(for: publicKey) else { return false }
+        peerTable[id].innerByteLimit = limit
+        return true
+    }
+
     private func status(of id: PeerID) -> PeerStatus {
         let peer = peerTable[id]
-        return PeerStatus(
+        var status = PeerStatus(
             publicKey: peer.configuration.publicKey,
             endpoint: peer.configuration.endpoint,
             allowedIPs: peer.configuration.allowedIPs.sorted(),
@@ -107,6 +118,11 @@ extension WireGuardDevice {
             rxBytes: peer.rxBytes,
             txBytes: peer.txBytes,
             refusedPackets: peer.refusedPackets)
+        status.innerRxBytes = peer.innerRxBytes
+        status.innerTxBytes = peer.innerTxBytes
+        status.innerByteLimit = peer.innerByteLimit
+        status.heldPackets = peer.heldPackets
+        return status
     }
 
     /// DH(our static, their static), computed once per peer (whitepaper §5.4.2 `ss`); nil when we

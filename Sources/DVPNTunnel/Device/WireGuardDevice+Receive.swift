@@ -104,6 +104,8 @@ extension WireGuardDevice {
             rebasing: datagram[TransportHeader.byteCount..<(TransportHeader.byteCount + plaintextCount)])
         guard let packetCount = checkInnerPacket(plaintext, from: id) else { return }
         let packet = UnsafeRawBufferPointer(rebasing: plaintext[..<packetCount])
+        guard peerTable[id].admitsInner(packetCount) else { return }
+        peerTable[id].innerRxBytes &+= UInt64(packetCount)
         // An exit's policy: decided on the inner packet, before the kernel can forward it.
         if destinationFilter?.permits(packet: packet) == false {
             statistics.refusedDestinations &+= 1

@@ -33,6 +33,8 @@ extension WireGuardDevice {
         precondition(packetCount >= 0 && buffer.count >= Self.outgoingHeadroom + packetCount + Self.outgoingTailroom)
         let packet = UnsafeRawBufferPointer(rebasing: buffer[Self.outgoingHeadroom..<(Self.outgoingHeadroom + packetCount)])
         guard let id = route(packet) else { return nil }
+        guard peerTable[id].admitsInner(packetCount) else { return nil }
+        peerTable[id].innerTxBytes &+= UInt64(packetCount)
         if peerTable[id].staged.isEmpty, canSend(id, now: now) {
             return prepareTransport(buffer, payloadCount: packetCount, peer: id, now: now, output: &output)
         }

@@ -18,6 +18,7 @@ struct TunnelIO {
     private var driver: NIOLoopBound<TunnelDriver>?
     private var tunChannel: (any Channel)?
     private var uapi: (any Channel)?
+    private var control: TunnelControl?
 
     /// How many datagrams one `recvmmsg` asks for.
     static let vectorReadCount = 16
@@ -46,6 +47,7 @@ struct TunnelIO {
             return NIOLoopBound(driver, eventLoop: loop)
         }.get()
         self.driver = driver
+        control = options.control
         if options.forceUnderLoad { logger.warning("forced under-load state: every handshake gets a cookie reply first") }
 
         let settings = UDPSettings(offloads: options.useOffloads, mark: configuration.interface.firewallMark, logger: logger)
@@ -88,6 +90,7 @@ struct TunnelIO {
             throw error
         }
         uapi = try await UAPIServer.bind(interface: tun.name, on: loop, target: driver)
+        control?.connect(driver)
     }
 
     /// How every UDP socket of this tunnel is set up.
@@ -181,6 +184,7 @@ struct TunnelIO {
 
     /// Closes the UAPI socket (and removes its file), stops the timers, closes the channels.
     func stop() async {
+        control?.connect(nil)
         if let uapi { try? await uapi.close() }
         UAPIServer.removeSocket(interface: tun.name)
         var udp: (any Channel)?
