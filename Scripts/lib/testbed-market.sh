@@ -117,7 +117,7 @@ tb_ledger_generate() {
 tb_node_api() {
     if [[ ${TB_LEDGER:-testnet} == dev ]]; then echo "http://$(tb_addr op1):$TB_API_PORT"; return; fi
     local api
-    api=$(sed -nE 's/^api *= *"([^"]+)".*/\1/p' "${TB_NODE_DIR[$1]}/node.toml")
+    api=$(sed -nE "s/^api *= *[\"']([^\"']+)[\"'].*/\\1/p" "${TB_NODE_DIR[$1]}/node.toml")
     echo "http://$api"
 }
 
@@ -148,9 +148,9 @@ tb_operator_args() {
     host=$(tb_addr "op$k")
     TB_ARGS=(--price "${TB_OP_PRICE[$k]}" --country "${TB_OP_COUNTRY[$k]}" --bandwidth "${TB_OP_BANDWIDTH[$k]}"
         --endpoint "$host:$TB_WG_PORT" --listen "$TB_WG_PORT" --egress eth0)
-    if tb_node serve --help 2>&1 | grep -q -- '--public-api'; then
-        TB_ARGS+=(--public-api "$(tb_node_api "op$k")")
-    fi
+    # The offer names the API by its port on the endpoint's host (services api-PORT).
+    local api=$(tb_node_api "op$k")
+    TB_ARGS+=(--public-api-port "${api##*:}")
 }
 
 # tb_operator_up K [EXTRA serve ARGS…]: starts operator K (`dvpn-node serve … --price …`).
