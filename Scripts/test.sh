@@ -35,9 +35,11 @@ processes='DVPNCommandsTests|DVPNTunnelPosixTests'
 cpu_bound='DVPNConsensusSimulatorTests|DVPNConsensusTests|DVPNLedgerTests|DVPNCryptoTests|DVPNTunnelTests\.|DVPNPaymentsTests|DVPNContractRuntimeTests'
 
 failed=()
+runs=0
 run() {
     local name=$1 filter=$2 skip=${3:-}
     echo "== test: $name"
+    runs=$((runs + 1))
     set +e
     swift test --skip-build --filter "$filter" ${skip:+--skip "$skip"} 2>&1 | tee "$log"
     local status=${PIPESTATUS[0]}
@@ -55,4 +57,4 @@ if [ ${#failed[@]} -ne 0 ]; then
     echo "test.sh: tests failed: ${failed[*]}" >&2
     exit 1
 fi
-echo "test.sh: all three runs passed"
+echo "test.sh: all $runs runs passed"

@@ -97,18 +97,18 @@ import Testing
         let terms = OfferTerms(
             country: "DE", pricePerGiB: .zero, pricePerHour: nil, bandwidthMbps: 1, endpoint: "10.0.0.7:51820",
             tunnelKey: X25519.PrivateKey().publicKey, services: ["wireguard", "api-26657"])
-        #expect(SessionAPILocator.url(for: terms) == "http://10.0.0.7:26657")
+        #expect(terms.sessionAPIURL == "http://10.0.0.7:26657")
         var named = terms
         named.services = [OfferTerms.sessionAPIService(url: "http://192.0.2.1:80")].compactMap { $0 }
         // Only the port of a URL is kept: the API is on the endpoint's host.
         #expect(named.services == ["api-80"])
-        #expect(SessionAPILocator.url(for: named) == "http://10.0.0.7:80")
+        #expect(named.sessionAPIURL == "http://10.0.0.7:80")
         var bracketed = terms
         bracketed.endpoint = "[2001:db8::7]:51820"
-        #expect(SessionAPILocator.url(for: bracketed) == "http://[2001:db8::7]:26657")
+        #expect(bracketed.sessionAPIURL == "http://[2001:db8::7]:26657")
         var none = terms
         none.services = ["api-0", "api-x"]
-        #expect(SessionAPILocator.url(for: none) == nil)
+        #expect(none.sessionAPIURL == nil)
     }
 
     @Test func rankingIsPriceThenRoundTripAndDropsTheSilent() throws {

@@ -25,7 +25,7 @@ public struct OfferCriteria: Sendable, Hashable {
 public struct Candidate: Sendable, Equatable {
     public let owner: Schnorr.PublicKey
     public let terms: OfferTerms
-    /// The operator's session API (`SessionAPILocator`).
+    /// The operator's session API (`OfferTerms.sessionAPIURL`).
     public let apiURL: String
 
     public init(owner: Schnorr.PublicKey, terms: OfferTerms, apiURL: String) {
@@ -67,7 +67,7 @@ public enum OfferSelection {
             throw ClientError(.noMatchingOffer, "no offer\(where_) within your price: the cheapest costs \(cheapest.map(PriceText.describe) ?? "?")\(limits(criteria))")
         }
         let usable = affordable.compactMap { record in
-            SessionAPILocator.url(for: record.terms).map { Candidate(owner: record.owner, terms: record.terms, apiURL: $0) }
+            record.terms.sessionAPIURL.map { Candidate(owner: record.owner, terms: record.terms, apiURL: $0) }
         }
         guard !usable.isEmpty else {
             throw ClientError(.noMatchingOffer, "no offer\(where_) names a session API (services api-PORT): none of them can sell a session")
