@@ -8,6 +8,8 @@ struct DVPNBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dvpn-bench",
         abstract: "dvpn micro-benchmarks (run through Scripts/bench/*.sh).",
-        subcommands: [CryptoBenchmarkCommand.self, LedgerBenchmarkCommand.self, ConsensusBenchmarkCommand.self],
+        subcommands: [
+            CryptoBenchmarkCommand.self, LedgerBenchmarkCommand.self, ConsensusBenchmarkCommand.self, VoucherBenchmarkCommand.self,
+        ],
         defaultSubcommand: CryptoBenchmarkCommand.self)
 }
