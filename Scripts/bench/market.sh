@@ -2,11 +2,13 @@
 # The marketplace's numbers on the namespace testbed (issue 8 acceptance; BENCHMARKS.md):
 #   1. connect to first byte: from the start of `dvpn connect` to the first byte of an HTTP
 #      answer through the exit, for a new channel and for a reused one (same operator, second
-#      connect), on a one-validator devnet (the operator op1 runs `serve --dev --price …`);
+#      connect after a first one that stopped with --keep-channel), on a one-validator devnet (the
+#      operator op1 runs `serve --dev --price …`);
 #   2. throughput of a paid session against the bare tunnel (`dvpn-node exit up` + `dvpn tunnel
 #      up`) between the same namespaces (client and op1), iperf3 both ways, and the ratio;
-#   3. vouchers per second a node verifies and persists: not measured here yet (the operator
-#      service gives no way to feed it vouchers from outside a session); see BENCHMARKS.md.
+#   3. vouchers per second a node verifies and persists: `dvpn-bench vouchers`, the operator's
+#      intake path (signature check, then the SQLite write with its fsync) without HTTP, beside
+#      the Schnorr verification bound; and the vouchers op1 took during the paid iperf3 runs.
 #
 #   sudo BIN=.build/release Scripts/bench/market.sh      (default BIN: the debug build path)
 #   BENCH_SECONDS=N per iperf3 run (default 8); BENCH_CONNECTS=N first-byte samples each (3).
@@ -96,12 +98,14 @@ for ((i = 1; i <= CONNECTS; i++)); do
     TB_CLIENT_KEY="$TB_WORK/client/key-$i.json"
     tb_dvpn keys new --key-file "$TB_CLIENT_KEY" --insecure-no-passphrase >/dev/null
     tb_fund "$(tb_address "$TB_CLIENT_KEY")" 5
-    tb_connect "$TB_WORK/connect-new-$i.log" --country DE --max-price 5 --deposit 1
+    # --keep-channel: the stop ends the session but leaves the channel open for the next connect.
+    tb_connect "$TB_WORK/connect-new-$i.log" --country DE --max-price 5 --deposit 1 --keep-channel
     new_times+=("$(first_byte "$TB_WORK/connect-new-$i.log")")
     tb_stop "$TB_CONNECT_PID" INT 30
     # The same key again: the channel is still open to op1, so no transaction.
     tb_connect "$TB_WORK/connect-reused-$i.log" --country DE --max-price 5 --deposit 1
     reused_times+=("$(first_byte "$TB_WORK/connect-reused-$i.log")")
+    grep -q '"channelReused"' "$TB_WORK/connect-reused-$i.log" || reused_times[-1]+="(not reused!)"
     if ((i == CONNECTS)); then
         vouchers_before=$(held_vouchers)
         paid_up=$(iperf up)
@@ -118,4 +122,8 @@ echo "paid session (serve --price + connect): up $paid_up Mbit/s, down $paid_dow
 awk -v bu="$bare_up" -v bd="$bare_down" -v pu="$paid_up" -v pd="$paid_down" \
     'BEGIN { printf "paid / bare: up %.2f×, down %.2f×\n", (bu > 0 ? pu / bu : 0), (bd > 0 ? pd / bd : 0) }'
 echo "vouchers op1 verified and persisted during the two paid iperf3 runs: $((vouchers_after - vouchers_before)) in $((2 * SECONDS_PER_RUN)) s (what a session needs, not the node's capacity)"
-echo "vouchers per second a node can verify and persist: not measured (no way to feed the operator vouchers outside a session yet)"
+if [[ -x $BIN/dvpn-bench ]]; then
+    echo "vouchers per second a node can verify and persist: $("$BIN/dvpn-bench" vouchers 2>/dev/null || echo "dvpn-bench vouchers failed")"
+else
+    echo "vouchers per second a node can verify and persist: not measured (no dvpn-bench in $BIN)"
+fi

@@ -133,11 +133,47 @@ journey() {
     tb_log "  op1: TUN bytes $(tb_tun_bytes op1), its own count $(tb_operator_report op1 bytes), earned $(tb_operator_report op1 earned) udvpn"
     tb_log "  client bytes ${client_bytes:-?}; cost $cost udvpn; op1 balance +$earned; client spent $spent; step $step"
     check "op1 earned price × client bytes within one step (|$earned - $cost| = $diff <= $step udvpn)" le "$diff" "$step"
+    # The close charges what was used, the larger of the two counts, not the step paid ahead.
+    local op_bytes used
+    op_bytes=$(tb_operator_report op1 bytes)
+    used=$(tb_cost "$(( client_bytes > op_bytes ? client_bytes : op_bytes ))" "${TB_OP_PRICE[1]}")
+    check "the step paid ahead came back: op1 earned exactly the larger count's price ($earned = $used udvpn)" \
+        eval '((earned == used))'
     fees=$((spent - earned))
     check "the client got the rest of its 1 DVPN deposit back (spent $spent = earned $earned + fees $fees, fees < 0.1 DVPN)" \
         eval '((fees >= 0 && fees < 100000))'
+    reconnect
     tb_nodes_down
     check "dvpn ledger verify passes on every replica" tb_verify_replicas
+}
+
+# The reconnect leg of the journey: `--keep-channel` ends the session but leaves the channel open,
+# and the next connect reuses it (no channel transaction), then settles it on a plain Ctrl-C.
+reconnect() {
+    local kept reused opened paid
+    tb_connect "$TB_WORK/connect-keep.log" --country DE --max-price 5 --deposit 1 --keep-channel
+    check "a second connect (--keep-channel) goes through op1 on a new channel" eval \
+        'tb_connected 1 30 && grep -q "\"channelOpened\"" "$TB_WORK/connect-keep.log"'
+    check "1 MiB through it" eval 'out=$(tb_download cl 1) && tb_log "  $out"'
+    local status=0
+    tb_stop "$TB_CONNECT_PID" INT 30 || status=$?
+    kept=$(grep '"summary"' "$TB_WORK/connect-keep.log" | "$TB_PYTHON" -c 'import json, sys
+print(" ".join(str(c) for line in sys.stdin for c in json.loads(line)["summary"]["keptChannels"]))')
+    check "Ctrl-C with --keep-channel exits 0 (got $status) and keeps channel ${kept:-none} open" eval '((status == 0)) && [[ -n $kept ]]'
+    check "the client's network is as before" eval '[[ $(tb_net_snapshot cl) == "$CLIENT_BEFORE" ]]'
+    tb_connect "$TB_WORK/connect-reuse.log" --country DE --max-price 5 --deposit 1
+    check "a third connect goes through op1" tb_connected 1 30
+    reused=$(grep '"channelReused"' "$TB_WORK/connect-reuse.log" | tb_json channel)
+    opened=$(grep -c '"channelOpened"' "$TB_WORK/connect-reuse.log")
+    check "it reuses the kept channel (reused ${reused:-none}, kept $kept) and opens none ($opened opened)" eval \
+        '[[ -n $reused && $reused == "$kept" ]] && ((opened == 0))'
+    check "1 MiB through the reused channel" eval 'out=$(tb_download cl 1) && tb_log "  $out"'
+    status=0
+    tb_stop "$TB_CONNECT_PID" INT 30 || status=$?
+    paid=$(grep '"summary"' "$TB_WORK/connect-reuse.log" | tb_json paidUdvpn)
+    check "Ctrl-C settles the reused channel (exit $status, paid ${paid:-none} udvpn over both sessions)" eval \
+        '((status == 0)) && [[ -n $paid ]] && ((paid > 0))'
+    check "the client's network is as before" eval '[[ $(tb_net_snapshot cl) == "$CLIENT_BEFORE" ]]'
 }
 
 # --- failover -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import Testing
         var clientBytes: UInt64 = 0
         var signed = Amount.zero
         var closed: CloseCoSignature?
+        var used = Amount.zero
         try await harness.withAPI { url in
             let client = try NodeClient(url: url)
             let grant = try await client.openSession(try harness.request(channel: channel, tunnelKey: key))
@@ -42,13 +43,15 @@ import Testing
                 harness.clock.advance(byMilliseconds: 100)
                 await harness.manager.tick()
             }
+            payer.finish(bytes: clientBytes, now: harness.clock.now)
+            used = payer.used
             let end = try SessionEnd(
                 chainID: harness.chainID, sessionID: grant.sessionID, channel: channel,
-                finalVoucher: try harness.voucher(channel, signed.udvpn), timestamp: harness.clock.now,
+                finalVoucher: try harness.voucher(channel, signed.udvpn), used: payer.used, timestamp: harness.clock.now,
                 payerKey: harness.chain.alice)
             // Only the payer can end its session.
             let forged = try SessionEnd(
-                chainID: harness.chainID, sessionID: grant.sessionID, channel: channel, finalVoucher: nil,
+                chainID: harness.chainID, sessionID: grant.sessionID, channel: channel, finalVoucher: nil, used: .zero,
                 timestamp: harness.clock.now, payerKey: Schnorr.PrivateKey())
             let (status, _) = try await rawPost(url, "/v1/sessions/\(Hex.encode(grant.sessionID))/end", forged.encoded)
             #expect(status == 403)
@@ -60,19 +63,22 @@ import Testing
         }
         let close = try #require(closed)
         #expect(close.isSigned(by: harness.operatorKey, chainID: harness.chainID))
-        #expect(close.amount == signed)
+        // The close is for what was used (both sides counted the same bytes), not for the step the
+        // client paid ahead: that step comes back to the client.
+        #expect(close.amount == used)
+        #expect(close.amount < signed, "signed \(signed) is a step ahead of what was used")
         let aliceBefore = try await harness.balance(alice)
         let receipt = try await harness.commit(.contractCall(close.closeCall), by: harness.chain.alice)
         #expect(receipt.success, "\(receipt.error ?? "")")
         let fee = harness.chain.minFee.udvpn * 10
         let earned = try await harness.balance(harness.operatorIdentity.address) - operatorBefore
         let cost = try Self.price.cost(bytes: clientBytes, milliseconds: 0)
-        let step = try StepSchedule.standard.step(after: close.amount, at: Self.price)
-        // 20 MiB at 2 DVPN/GiB cost 39 063 udvpn; the operator got the signed amount, at most one
-        // step (the client's prepayment) above that, and the client the rest of its deposit back.
+        // 20 MiB at 2 DVPN/GiB cost 39 063 udvpn; the operator got exactly that, and the client the
+        // rest of its deposit back, the step it had paid ahead included.
         #expect(clientBytes == 80 * (256 << 10))
+        #expect(cost == Amount(udvpn: 39_063))
         #expect(earned == close.amount.udvpn)
-        #expect(earned >= cost.udvpn && earned - cost.udvpn <= step.udvpn, "earned \(earned), cost \(cost), step \(step)")
+        #expect(earned == cost.udvpn, "earned \(earned), cost \(cost)")
         #expect(try await harness.balance(alice) == aliceBefore + deposit.udvpn - close.amount.udvpn - fee)
         let record = try #require(try await harness.chain.node.channelRecord(id: channel))
         #expect(record.status == 2)

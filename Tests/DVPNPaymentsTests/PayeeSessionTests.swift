@@ -194,6 +194,36 @@ import Testing
         #expect(foreign.baseline == .zero)
     }
 
+    /// The close charges what was used, not the step paid ahead: the larger of the payer's and
+    /// the node's counts, at most the best voucher, at least what was redeemed.
+    @Test func theCloseChargesWhatWasUsedNotWhatWasPaidAhead() throws {
+        var payee = session()
+        try accept(50_000, into: &payee)
+        let now = start.advanced(byMilliseconds: 60_000)
+        // 1 DVPN per GiB: 30 MiB cost 29 297 udvpn (rounded up).
+        let ownBytes: UInt64 = 30 << 20
+        let own = try price.cost(bytes: ownBytes, milliseconds: 0)
+        #expect(own == .u(29_297))
+        // The payer counted a little more than the node: its count is charged.
+        #expect(payee.closeAmount(payerCount: .u(30_000), ownBytes: ownBytes, now: now) == .u(30_000))
+        // A payer that claims too little pays the node's own count.
+        #expect(payee.closeAmount(payerCount: .zero, ownBytes: ownBytes, now: now) == own)
+        // Never more than the best voucher (the payer signed no more) ...
+        #expect(payee.closeAmount(payerCount: .u(70_000), ownBytes: ownBytes, now: now) == .u(50_000))
+        #expect(payee.closeAmount(payerCount: .zero, ownBytes: 1 << 40, now: now) == .u(50_000))
+        // ... and never less than what was already redeemed.
+        payee.redeemed(upTo: .u(40_000))
+        #expect(payee.closeAmount(payerCount: .u(30_000), ownBytes: ownBytes, now: now) == .u(40_000))
+        // The hourly price counts for the node's own count too, from the session's start.
+        // 3.6 DVPN per hour is 1 000 udvpn a second: 10 s on top of the 20 000 signed before.
+        var hourly = PayeeSession(
+            configuration: fixtures.payeeConfiguration(price: Price(perGiB: .zero, perHour: .u(3_600_000)), threshold: .u(.max)),
+            channel: fixtures.channel(), best: try fixtures.voucher(20_000), startedAt: start)
+        #expect(hourly.baseline == .u(20_000))
+        try accept(40_000, into: &hourly)
+        #expect(hourly.closeAmount(payerCount: .zero, ownBytes: 0, now: start.advanced(byMilliseconds: 10_000)) == .u(30_000))
+    }
+
     @Test func cooperativeCloseCoSignatureMatchesTheContract() throws {
         var payee = session()
         try accept(12_345, into: &payee)

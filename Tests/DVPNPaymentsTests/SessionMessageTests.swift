@@ -31,7 +31,7 @@ import Testing
 
     func end() throws -> SessionEnd {
         try SessionEnd(
-            chainID: chainID, sessionID: sessionID, channel: 7, finalVoucher: try fixtures.voucher(5_000),
+            chainID: chainID, sessionID: sessionID, channel: 7, finalVoucher: try fixtures.voucher(5_000), used: .u(4_321),
             timestamp: PaymentInstant(milliseconds: 1_700_000_000_000), payerKey: fixtures.payer)
     }
 
@@ -100,6 +100,14 @@ import Testing
         let end = try end()
         let decoded = try SessionEnd(decoding: end.encoded)
         #expect(decoded == end)
+        #expect(decoded.used == .u(4_321))
+        // sessionID[16] ‖ channel ‖ reason ‖ 01 ‖ voucher[80] ‖ used ‖ timestamp ‖ signature[64].
+        #expect(end.encoded.count == 16 + 8 + 2 + 1 + 80 + 8 + 8 + 64)
+        #expect(Array(end.encoded[107..<115]) == Amount.u(4_321).canonicalBytes)
+        // The payer's count is signed: changing it breaks the signature.
+        var lowered = end.encoded
+        lowered[114] ^= 1
+        #expect(try SessionEnd(decoding: lowered).isSigned(by: fixtures.payer.publicKey, chainID: chainID) == false)
         #expect(decoded.isSigned(by: fixtures.payer.publicKey, chainID: chainID))
         #expect(!decoded.isSigned(by: fixtures.stranger.publicKey, chainID: chainID))
         let submission = VoucherSubmission(sessionID: sessionID, voucher: try fixtures.voucher(977))

@@ -19,11 +19,15 @@ public struct ConnectConfiguration: Sendable {
     public var failoverSilenceMilliseconds: UInt64
     /// How often the status (line, file, `--json` event) is refreshed.
     public var statusIntervalMilliseconds: UInt64
+    /// On a stop, end the session but leave the channel open (`--keep-channel`), so that the next
+    /// connect to the same operator reuses it without a transaction; the operator redeems what was
+    /// paid, and the rest stays in the channel until a later connect settles it or it expires.
+    public var keepChannel: Bool
 
     public init(
         criteria: OfferCriteria, deposit: Amount, maxSpend: Amount, expiryBlocks: UInt64 = 10_000,
         interfaceName: String = "dvpn0", dataDirectory: String, resolvConf: String? = "/etc/resolv.conf",
-        failoverSilenceMilliseconds: UInt64 = 5_000, statusIntervalMilliseconds: UInt64 = 1_000
+        failoverSilenceMilliseconds: UInt64 = 5_000, statusIntervalMilliseconds: UInt64 = 1_000, keepChannel: Bool = false
     ) {
         self.criteria = criteria
         self.deposit = deposit
@@ -34,6 +38,7 @@ public struct ConnectConfiguration: Sendable {
         self.resolvConf = resolvConf
         self.failoverSilenceMilliseconds = failoverSilenceMilliseconds
         self.statusIntervalMilliseconds = statusIntervalMilliseconds
+        self.keepChannel = keepChannel
     }
 }
 
@@ -68,14 +73,20 @@ public struct ConnectSummary: Sendable, Hashable, Codable {
     public var refunded: UInt64
     /// Channels abandoned in a failover, to reclaim after the contract's window.
     public var abandonedChannels: [UInt64]
+    /// Channels left open on purpose (`--keep-channel`) for the next connect.
+    public var keptChannels: [UInt64]
     /// The cut-off reason, when the node ended the session.
     public var cutOff: String?
 
-    public init(bytes: UInt64 = 0, paid: UInt64 = 0, refunded: UInt64 = 0, abandonedChannels: [UInt64] = [], cutOff: String? = nil) {
+    public init(
+        bytes: UInt64 = 0, paid: UInt64 = 0, refunded: UInt64 = 0, abandonedChannels: [UInt64] = [], keptChannels: [UInt64] = [],
+        cutOff: String? = nil
+    ) {
         self.bytes = bytes
         self.paid = paid
         self.refunded = refunded
         self.abandonedChannels = abandonedChannels
+        self.keptChannels = keptChannels
         self.cutOff = cutOff
     }
 }

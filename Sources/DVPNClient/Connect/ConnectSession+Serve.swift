@@ -32,11 +32,15 @@ extension ConnectSession {
         var first = true
 
         while true {
-            if stop.isStopped { return .stopped }
             let now = WallClock.monotonicMilliseconds()
             let counters = try tunnel.counters()
             bytes = counters.bytes
             summary.bytes = bytesBefore &+ bytes
+            if stop.isStopped {
+                // The last reading counts: the final voucher and `SessionEnd.used` cover it.
+                payer.finish(bytes: bytes, now: PaymentInstant(milliseconds: now))
+                return .stopped
+            }
             monitor.tunnel(rxBytes: counters.rxBytes, txBytes: counters.txBytes, handshakeCompleted: counters.lastHandshakeSeconds > 0, at: now)
 
             if let result = topUp.take() {

@@ -16,7 +16,8 @@ import Logging
 ///    `SessionRequest`, grant checks);
 /// 3. `TunnelLink.start` (tunnel, routes, rules, DNS);
 /// 4. `serve`: the payment loop (`PayerSession`) and the `FailoverMonitor`;
-/// 5. stop → `settle` (final voucher, `SessionEnd`, `closeCooperative`); failover → the next
+/// 5. stop → `settle` (final voucher, `SessionEnd`, `closeCooperative`), or with `--keep-channel`
+///    `keep` (final voucher, `SessionEnd`, the channel left open for reuse); failover → the next
 ///    candidate from step 2, the old channel remembered in `ChannelBook` and reclaimed later.
 public struct ConnectSession: Sendable {
     public let configuration: ConnectConfiguration
@@ -89,6 +90,11 @@ public struct ConnectSession: Sendable {
                     throw ClientError(error.code, "\(from) stopped answering (\(reason)) and no other matching operator took over: \(error.reason)")
                 }
                 report(.switched(from: from, to: link.candidate.address.string, reason: reason))
+            case .stopped where configuration.keepChannel:
+                await keep(link: link, payer: payer, book: &book, summary: &summary)
+                await teardown(tunnel)
+                await settleAbandoned(&book)
+                return summary
             case .stopped:
                 await settle(link: link, payer: payer, reason: .clientEnded, book: &book, summary: &summary)
                 await teardown(tunnel)

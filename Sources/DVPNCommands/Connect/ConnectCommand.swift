@@ -34,6 +34,10 @@ public struct ConnectCommand<Profile: ProgramProfile>: AsyncParsableCommand {
     var maxSpend: String = "5"
     @Option(help: ArgumentHelp("The tunnel interface's name.", valueName: "NAME"))
     var interface: String = "dvpn0"
+    @Flag(name: .customLong("keep-channel"), help: ArgumentHelp(
+        "On exit, end the session but leave the channel open, so the next connect to this operator needs no transaction.",
+        discussion: "The operator holds your final voucher and redeems it before the channel expires; the rest of the deposit stays in the channel until a later connect settles it or it expires."))
+    var keepChannel = false
     @Flag(name: .customLong("no-dns"), help: "Leave /etc/resolv.conf alone (the tunnel's DNS server is not used).")
     var noDNS = false
     @Flag(help: "Log every tunnel step and handshake.")
@@ -64,7 +68,7 @@ public struct ConnectCommand<Profile: ProgramProfile>: AsyncParsableCommand {
         let spendAmount = try LedgerFormat.parseAmount(maxSpend, what: "--max-spend")
         return ConnectConfiguration(
             criteria: criteria, deposit: depositAmount, maxSpend: spendAmount, interfaceName: interface,
-            dataDirectory: dataDirectory, resolvConf: noDNS ? nil : "/etc/resolv.conf")
+            dataDirectory: dataDirectory, resolvConf: noDNS ? nil : "/etc/resolv.conf", keepChannel: keepChannel)
     }
 
     public func run() async throws {

@@ -28,6 +28,7 @@ struct ConnectEventJSON: Encodable {
         let refunded: String
         let refundedUdvpn: UInt64
         let abandonedChannels: [UInt64]
+        let keptChannels: [UInt64]
         let cutOff: String?
     }
 
@@ -80,7 +81,8 @@ struct ConnectEventJSON: Encodable {
             self.summary = SummaryJSON(
                 bytes: summary.bytes, paid: Amount(udvpn: summary.paid).dvpnString, paidUdvpn: summary.paid,
                 refunded: Amount(udvpn: summary.refunded).dvpnString, refundedUdvpn: summary.refunded,
-                abandonedChannels: summary.abandonedChannels, cutOff: summary.cutOff)
+                abandonedChannels: summary.abandonedChannels, keptChannels: summary.keptChannels,
+                cutOff: summary.cutOff)
         }
     }
 }

@@ -41,6 +41,9 @@ struct ConnectPrinter: Sendable {
         if !summary.abandonedChannels.isEmpty {
             line += "; channel(s) \(summary.abandonedChannels.map(String.init).joined(separator: ", ")) to reclaim after their window"
         }
+        if !summary.keptChannels.isEmpty {
+            line += "; channel(s) \(summary.keptChannels.map(String.init).joined(separator: ", ")) kept open for the next connect"
+        }
         return line + "."
     }
 

@@ -32,6 +32,8 @@ final class ActiveSession {
     var redemptionHash: String?
     var redemptionAmount: Amount = .zero
     var retryRedemptionAfter: PaymentInstant = .zero
+    /// The amount co-signed for the cooperative close at the payer's end, once it ended.
+    var closeAmount: Amount?
     /// When the byte count was last written to the store.
     var storedBytesAt: PaymentInstant = .zero
 

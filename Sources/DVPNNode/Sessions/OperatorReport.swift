@@ -14,7 +14,9 @@ public enum OperatorReport {
                 endedAt: row.endedAt, bytes: row.bytes, endCode: row.endReason?.code, endReason: row.endReason?.summary)
         }
         let channels = try store.allChannels().map { row in
-            let earned = min(row.best?.cumulative.udvpn ?? 0, row.deposit)
+            // A settled channel earned what the ledger paid (a cooperative close charges what was
+            // used, below the best voucher by the step paid ahead); an open one, its best voucher.
+            let earned = row.status == 2 ? row.redeemed : min(row.best?.cumulative.udvpn ?? 0, row.deposit)
             let unredeemed = row.status == 2 ? 0 : earned - min(earned, row.redeemed)
             return NodeAPI.OperatorChannel(
                 id: row.channel, payer: AccountAddress(publicKey: row.payer).string, deposit: row.deposit, earned: earned,

@@ -227,9 +227,10 @@ actor SessionManager {
 
     // MARK: End
 
-    /// `POST /v1/sessions/{id}/end`: the payer ends its session (with its last voucher); the node
-    /// removes the peer and co-signs the cooperative close at its best voucher. Idempotent: the
-    /// same end again gets the same co-signature.
+    /// `POST /v1/sessions/{id}/end`: the payer ends its session (with its last voucher and its own
+    /// count); the node removes the peer and co-signs the cooperative close for what was used
+    /// (`PayeeSession.closeAmount(payerCount:ownBytes:now:)`). Idempotent: the same end again gets
+    /// the same co-signature.
     func end(sessionID pathID: String, _ body: [UInt8]) async throws(NodeError) -> CloseCoSignature {
         let end: SessionEnd
         do {
@@ -246,11 +247,18 @@ actor SessionManager {
         }
         if let voucher = end.finalVoucher { _ = take(voucher, into: session) }
         let now = clock()
+        if !session.finished, let traffic = await dataPlane.counters()[session.clientKey] {
+            // The node's own last count, for the close amount (ticks read it only now and then).
+            session.bytes = max(session.bytes, traffic.bytes)
+        }
         session.payee.cutOff(.clientEnded)
         await finish(session, now: now)
         // The payer submits the cooperative close; redeem only if it has not within 30 s.
         session.retryRedemptionAfter = max(session.retryRedemptionAfter, now.advanced(byMilliseconds: 30_000))
-        let amount = session.payee.closeAmount
+        // What was used (the larger of both counts), not the step paid ahead; fixed at the first
+        // end, so the same end again gets the same co-signature.
+        let amount = session.closeAmount ?? session.payee.closeAmount(payerCount: end.used, ownBytes: session.bytes, now: now)
+        session.closeAmount = amount
         do {
             return try CloseCoSignature(chainID: chainID, channel: session.channel, amount: amount, payeeKey: identity.ledgerKey)
         } catch {

@@ -2,28 +2,35 @@ import DVPNCrypto
 import DVPNLedger
 
 /// Client → node: "I end this session" (Ctrl-C, SIGTERM, failover), with the final voucher if one
-/// was not yet sent. Signed by the payer under `dvpn/session-end/v1`, so only the channel's payer
-/// can end its session. The node answers with a `CloseCoSignature` at its best voucher.
+/// was not yet sent and what the client measured it used. Signed by the payer under
+/// `dvpn/session-end/v2`, so only the channel's payer can end its session. The node answers with a
+/// `CloseCoSignature` for what was used (`PayeeSession.closeAmount(payerCount:ownBytes:now:)`):
+/// the larger of the two counts, never above its best voucher, so the step the client paid ahead
+/// comes back to it.
 ///
 /// Encoding: `sessionID[16] ‖ u64 channel ‖ u16 reason (a `CutOffReason` code, 0 = the client ended)
-/// ‖ optional voucher (00, or 01 ‖ 80 bytes) ‖ u64 timestamp (Unix ms) ‖ signature[64]`.
+/// ‖ optional voucher (00, or 01 ‖ 80 bytes) ‖ u64 used ‖ u64 timestamp (Unix ms) ‖ signature[64]`.
 public struct SessionEnd: Hashable, Sendable {
     public var sessionID: [UInt8]
     public var channel: UInt64
     public var reason: CutOffReason
     public var finalVoucher: Voucher?
+    /// The cumulative amount the channel owes by the payer's own count (its baseline plus the
+    /// price of what it measured), at most its final voucher: what it asks to be charged.
+    public var used: Amount
     public var timestamp: PaymentInstant
     public private(set) var signature: Schnorr.Signature
 
     public init(
         chainID: String, sessionID: [UInt8], channel: UInt64, reason: CutOffReason = .clientEnded, finalVoucher: Voucher?,
-        timestamp: PaymentInstant, payerKey: Schnorr.PrivateKey
+        used: Amount, timestamp: PaymentInstant, payerKey: Schnorr.PrivateKey
     ) throws(PaymentError) {
         try SessionWire.checkSessionID(sessionID)
         self.sessionID = sessionID
         self.channel = channel
         self.reason = reason
         self.finalVoucher = finalVoucher
+        self.used = used
         self.timestamp = timestamp
         signature = SessionWire.placeholderSignature
         signature = try Self.sign(signedBytes(chainID: chainID), with: payerKey)
@@ -49,6 +56,7 @@ extension SessionEnd: SignedSessionMessage {
         encoder.encode(channel)
         encoder.encode(reason.code)
         encoder.encode(optional: finalVoucher)
+        encoder.encode(used)
         encoder.encode(timestamp.milliseconds)
     }
 
@@ -57,6 +65,7 @@ extension SessionEnd: SignedSessionMessage {
         channel = try decoder.decodeUInt64(field: "channel")
         reason = CutOffReason(code: try decoder.decodeUInt16(field: "reason"))
         finalVoucher = try decoder.decodeOptional(of: Voucher.self, field: "finalVoucher")
+        used = try decoder.decode(Amount.self, field: "used")
         timestamp = PaymentInstant(milliseconds: try decoder.decodeUInt64(field: "timestamp"))
         signature = try decoder.decodeSchnorrSignature()
     }

@@ -12,7 +12,7 @@ public enum SessionWire {
     /// Signed by the operator: what it holds of a voucher, or why it cut off.
     public static let receiptDomain = SigningDomain(tag: "dvpn/voucher-receipt/v1")
     /// Signed by the payer: "I end this session".
-    public static let endDomain = SigningDomain(tag: "dvpn/session-end/v1")
+    public static let endDomain = SigningDomain(tag: "dvpn/session-end/v2")
 
     public static let nonceByteCount = 16
     public static let sessionIDByteCount = 16

@@ -187,9 +187,27 @@ public struct PayeeSession: Sendable {
         return actions
     }
 
-    /// The amount to co-sign for a cooperative close: the best voucher's worth, if it is at least
-    /// what was redeemed (the contract requires `redeemed ≤ amount ≤ deposit`).
+    /// The most the node can co-sign for a cooperative close: the best voucher's worth, if it is at
+    /// least what was redeemed (the contract requires `redeemed ≤ amount ≤ deposit`).
     public var closeAmount: Amount { max(accepted, redeemed) }
+
+    /// The amount to co-sign for a cooperative close at the end of this session: what was used,
+    /// not what was paid ahead. The payer pays one step ahead of its own count, so its best
+    /// voucher is up to one step above what it used; charging the voucher would keep that step.
+    /// The node charges the larger of the payer's count (`SessionEnd.used`) and its own
+    /// (`baseline` + the price of `ownBytes` over the session's time), so a payer that claims too
+    /// little still pays for everything the node served, and never more than the best voucher
+    /// (the payer signed no more) nor less than what was already redeemed.
+    public func closeAmount(payerCount: Amount, ownBytes: UInt64, now: PaymentInstant) -> Amount {
+        let own: Amount
+        do {
+            own = try CheckedArithmetic.add(
+                baseline, try configuration.price.cost(bytes: ownBytes, milliseconds: now.milliseconds(since: startedAt)), "own count")
+        } catch {
+            return closeAmount
+        }
+        return max(redeemed, min(accepted, max(payerCount, own)))
+    }
 
     private func cutOffCheck(bytes: UInt64, now: PaymentInstant, height: UInt64) -> CutOffReason? {
         guard channel.status == 0 else { return .channelClosing }

@@ -117,8 +117,7 @@ public struct PayerSession: Sendable {
         guard stopped == nil else { return [] }
         let step: Amount
         do {
-            let cost = try configuration.price.cost(bytes: bytes, milliseconds: now.milliseconds(since: startedAt))
-            owed = max(owed, try CheckedArithmetic.add(configuration.baseline, cost, "the owed amount"))
+            try count(bytes: bytes, now: now)
             step = try configuration.schedule.step(after: CheckedArithmetic.subtractClamped(owed, configuration.baseline), at: configuration.price)
         } catch {
             return stop(.overflow)
@@ -146,6 +145,21 @@ public struct PayerSession: Sendable {
             actions += stop(limit == configuration.maxSpend ? .spendLimitReached : .depositExhausted)
         }
         return actions
+    }
+
+    /// The session ends: the client's last reading of its meter and clock raises `owed` (what
+    /// `used` reports), and nothing more is signed. Overflow leaves `owed` as it was.
+    public mutating func finish(bytes: UInt64, now: PaymentInstant) {
+        try? count(bytes: bytes, now: now)
+    }
+
+    /// What this session used by the client's own count, within what the payer may sign: the
+    /// amount a `SessionEnd` asks to be charged.
+    public var used: Amount { min(owed, limit) }
+
+    private mutating func count(bytes: UInt64, now: PaymentInstant) throws(PaymentError) {
+        let cost = try configuration.price.cost(bytes: bytes, milliseconds: now.milliseconds(since: startedAt))
+        owed = max(owed, try CheckedArithmetic.add(configuration.baseline, cost, "the owed amount"))
     }
 
     /// A receipt from the node: it holds a voucher up to `accepted`, or cut the session off.
