@@ -38,6 +38,12 @@ public enum Schnorr {
             rawRepresentation = raw
         }
 
+        /// The 32 bytes fed to the hasher in one call, not element by element as the synthesised
+        /// conformance does: keys index the ledger's accounts and mempool queues (issue 7).
+        public func hash(into hasher: inout Hasher) {
+            rawRepresentation.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+
         /// BIP340 `Verify(pk, m, sig)` for a message of any length. Returns false for any
         /// signature that does not verify, including r ≥ p and s ≥ n.
         public func isValidSignature(_ signature: Signature, for message: some ContiguousBytes) -> Bool {

@@ -34,13 +34,44 @@ public struct Mempool: Sendable {
         let id: Hash256
         let size: Int
         let arrival: UInt64
+        /// Fee plus what the payload spends, `UInt64.max` if that overflows: what the sender must
+        /// afford for this transaction (computed once, at admission).
+        let cost: UInt64
+    }
+
+    /// One sender's pending transactions.
+    struct SenderQueue: Sendable {
+        /// Nonce → transaction id, contiguous nonces.
+        private(set) var ids: [UInt64: Hash256] = [:]
+        /// Nonce → that transaction's `Entry.cost`, beside `ids`.
+        private var costs: [UInt64: UInt64] = [:]
+        /// The exact sum of `costs`, kept as transactions come and go so that admission checks
+        /// affordability in O(1) instead of re-summing the queue (issue 7: re-summing made
+        /// admission quadratic in a sender's queue and cost more than the signature check). 128
+        /// bits cannot overflow: at most `Int.max` costs of at most 2^64 - 1 each.
+        private(set) var totalCost: UInt128 = 0
+
+        /// Puts `entry` at its nonce (replacing whatever was there).
+        mutating func add(_ entry: Entry) {
+            ids[entry.transaction.nonce] = entry.id
+            if let old = costs.updateValue(entry.cost, forKey: entry.transaction.nonce) { totalCost -= UInt128(old) }
+            totalCost += UInt128(entry.cost)
+        }
+
+        /// Empties `nonce`'s slot.
+        mutating func remove(nonce: UInt64) {
+            ids[nonce] = nil
+            if let old = costs.removeValue(forKey: nonce) { totalCost -= UInt128(old) }
+        }
+
+        /// The cost of the transaction at `nonce`, 0 if there is none.
+        func cost(at nonce: UInt64) -> UInt64 { costs[nonce] ?? 0 }
     }
 
     public let executor: Executor
     public let limits: MempoolLimits
     private var entries: [Hash256: Entry] = [:]
-    /// Per sender: nonce → transaction id, contiguous nonces.
-    private var senders: [Schnorr.PublicKey: [UInt64: Hash256]] = [:]
+    private var senders: [Schnorr.PublicKey: SenderQueue] = [:]
     private var arrivals: UInt64 = 0
     public private(set) var byteCount = 0
 
@@ -55,7 +86,7 @@ public struct Mempool: Sendable {
 
     /// Pending transactions of `sender`, in nonce order.
     public func pending(from sender: Schnorr.PublicKey) -> [Transaction] {
-        (senders[sender] ?? [:]).sorted { $0.key < $1.key }.compactMap { entries[$0.value]?.transaction }
+        (senders[sender]?.ids ?? [:]).sorted { $0.key < $1.key }.compactMap { entries[$0.value]?.transaction }
     }
 
     /// Offers `tx`, checked against `state` (the committed state the next block builds on).
@@ -64,8 +95,8 @@ public struct Mempool: Sendable {
         guard entries[id] == nil else { return .rejected(TransactionRejection(.duplicate, "transaction \(id) is already pending")) }
         if let rejection = executor.validateBasic(tx) { return .rejected(rejection) }
         let account = state.account(tx.sender)
-        let queue = senders[tx.sender] ?? [:]
-        let next = account.nonce + UInt64(queue.count)
+        let queue = senders[tx.sender] ?? SenderQueue()
+        let next = account.nonce + UInt64(queue.ids.count)
         guard tx.nonce >= account.nonce else {
             return .rejected(TransactionRejection(.nonceUsed, "nonce \(tx.nonce) was already used; the next nonce of \(tx.senderAddress) is \(account.nonce)"))
         }
@@ -73,19 +104,20 @@ public struct Mempool: Sendable {
             return .rejected(TransactionRejection(.nonceGap, "nonce \(tx.nonce) is ahead of the next nonce \(next) of \(tx.senderAddress) (pending included)"))
         }
         var replaced: Entry?
-        if tx.nonce < next, let existing = queue[tx.nonce].flatMap({ entries[$0] }) {
+        if tx.nonce < next, let existing = queue.ids[tx.nonce].flatMap({ entries[$0] }) {
             guard tx.fee > existing.transaction.fee else {
                 return .rejected(TransactionRejection(.nonceAlreadyPending, "nonce \(tx.nonce) is pending with fee \(existing.transaction.fee); a replacement must pay more"))
             }
             replaced = existing
-        } else if queue.count >= limits.maxPerSender {
-            return .rejected(TransactionRejection(.senderLimit, "\(tx.senderAddress) already has \(queue.count) pending transactions"))
+        } else if queue.ids.count >= limits.maxPerSender {
+            return .rejected(TransactionRejection(.senderLimit, "\(tx.senderAddress) already has \(queue.ids.count) pending transactions"))
         }
-        // The sender must afford every pending transaction with this one in place.
-        var costs: [UInt64: Amount] = [:]
-        for (nonce, pendingID) in queue { costs[nonce] = entries[pendingID].map { (try? $0.transaction.fee.adding($0.transaction.payload.spend)) ?? Amount(udvpn: .max) } }
-        costs[tx.nonce] = (try? tx.fee.adding(tx.payload.spend)) ?? Amount(udvpn: .max)
-        guard let total = try? Amount.sum(costs.values), total <= account.balance else {
+        // The sender must afford every pending transaction with this one in place (the one it
+        // would replace left out). The exact total exceeds the balance whenever a UInt64 sum of
+        // the costs would overflow, so this refuses exactly what a checked sum would.
+        let cost = Self.cost(of: tx)
+        let total = queue.totalCost - UInt128(queue.cost(at: tx.nonce)) + UInt128(cost)
+        guard total <= UInt128(account.balance.udvpn) else {
             return .rejected(TransactionRejection(.insufficientFunds, "\(tx.senderAddress) has \(account.balance), its pending transactions with this one need more"))
         }
 
@@ -104,15 +136,20 @@ public struct Mempool: Sendable {
             evicted.append(victim.id)
         }
         arrivals += 1
-        insert(Entry(transaction: tx, id: id, size: size, arrival: arrivals))
+        insert(Entry(transaction: tx, id: id, size: size, arrival: arrivals, cost: cost))
         return .accepted(id: id, evicted: evicted)
+    }
+
+    /// Fee plus spend, or `UInt64.max` when that overflows (such a transaction is unaffordable).
+    private static func cost(of tx: Transaction) -> UInt64 {
+        ((try? tx.fee.adding(tx.payload.spend)) ?? Amount(udvpn: .max)).udvpn
     }
 
     /// The cheapest (then oldest) transaction that is the last of its sender's queue.
     private func evictionCandidate(excluding sender: Schnorr.PublicKey) -> Entry? {
         var best: Entry?
         for (key, queue) in senders where key != sender {
-            guard let last = queue.keys.max(), let entry = queue[last].flatMap({ entries[$0] }) else { continue }
+            guard let last = queue.ids.keys.max(), let entry = queue.ids[last].flatMap({ entries[$0] }) else { continue }
             if let b = best, (b.transaction.fee, b.arrival) <= (entry.transaction.fee, entry.arrival) { continue }
             best = entry
         }
@@ -121,7 +158,7 @@ public struct Mempool: Sendable {
 
     private mutating func insert(_ entry: Entry) {
         entries[entry.id] = entry
-        senders[entry.transaction.sender, default: [:]][entry.transaction.nonce] = entry.id
+        senders[entry.transaction.sender, default: SenderQueue()].add(entry)
         byteCount += entry.size
     }
 
@@ -131,8 +168,8 @@ public struct Mempool: Sendable {
         guard let entry = entries.removeValue(forKey: id) else { return nil }
         byteCount -= entry.size
         let sender = entry.transaction.sender
-        senders[sender]?[entry.transaction.nonce] = nil
-        if senders[sender]?.isEmpty == true { senders[sender] = nil }
+        senders[sender]?.remove(nonce: entry.transaction.nonce)
+        if senders[sender]?.ids.isEmpty == true { senders[sender] = nil }
         return entry.transaction
     }
 
@@ -146,7 +183,7 @@ public struct Mempool: Sendable {
             let account = state.account(sender)
             var expected = account.nonce
             var spent = Amount.zero
-            for (nonce, id) in queue.sorted(by: { $0.key < $1.key }) {
+            for (nonce, id) in queue.ids.sorted(by: { $0.key < $1.key }) {
                 guard let tx = entries[id]?.transaction else { continue }
                 let cost = try? spent.adding(tx.fee).adding(tx.payload.spend)
                 if nonce == expected, let cost, cost <= account.balance {
@@ -164,7 +201,7 @@ public struct Mempool: Sendable {
     /// Up to `maxTransactions` transactions totalling at most `maxBytes`, each sender's in nonce
     /// order, the highest fee (then the oldest) first among the senders' next transactions.
     public func candidates(maxTransactions: Int, maxBytes: Int) -> [Transaction] {
-        var queues: [[Entry]] = senders.values.map { queue in queue.sorted { $0.key < $1.key }.compactMap { entries[$0.value] } }
+        var queues: [[Entry]] = senders.values.map { queue in queue.ids.sorted { $0.key < $1.key }.compactMap { entries[$0.value] } }
         var heap = Heap<(fee: UInt64, arrival: UInt64, queue: Int, position: Int)> { a, b in
             a.fee != b.fee ? a.fee > b.fee : a.arrival < b.arrival
         }

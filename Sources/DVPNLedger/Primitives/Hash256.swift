@@ -46,6 +46,14 @@ public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var hex: String { Hex.encode(bytes) }
     public var description: String { hex }
 
+    /// The 32 bytes fed to the hasher in one call. The synthesised conformance hashes an array
+    /// element by element (33 hasher calls); hashes key the mempool, the signature cache and the
+    /// store's lookups, so that showed up in transfer throughput (issue 7). Equal values still
+    /// hash equally, and `Hasher` is seeded per process, so nothing can depend on the values.
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public static func < (lhs: Hash256, rhs: Hash256) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }

@@ -55,12 +55,18 @@ extension LedgerStore {
             }
             let h = sqlInt(height)
             try db.execute(sql: "INSERT INTO blocks (height, header) VALUES (?, ?)", arguments: [h, Data(block.header.canonicalBytes)])
+            // The per-row statements are prepared once per connection (GRDB's statement cache),
+            // not once per row: compiling the SQL of three statements per transaction cost more
+            // than binding and stepping them (issue 7).
+            let insertTransaction = try db.cachedStatement(sql: "INSERT INTO transactions (height, idx, tx) VALUES (?, ?, ?)")
+            let indexTransaction = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tx_index (id, height, idx) VALUES (?, ?, ?)")
             for (index, tx) in block.transactions.enumerated() {
-                try db.execute(sql: "INSERT INTO transactions (height, idx, tx) VALUES (?, ?, ?)", arguments: [h, index, Data(tx.canonicalBytes)])
-                try db.execute(sql: "INSERT OR REPLACE INTO tx_index (id, height, idx) VALUES (?, ?, ?)", arguments: [Data(tx.id.bytes), h, index])
+                try insertTransaction.execute(arguments: [h, index, Data(tx.canonicalBytes)])
+                try indexTransaction.execute(arguments: [Data(tx.id.bytes), h, index])
             }
+            let insertReceipt = try db.cachedStatement(sql: "INSERT INTO receipts (height, idx, receipt) VALUES (?, ?, ?)")
             for (index, receipt) in receipts.enumerated() {
-                try db.execute(sql: "INSERT INTO receipts (height, idx, receipt) VALUES (?, ?, ?)", arguments: [h, index, Data(receipt.canonicalBytes)])
+                try insertReceipt.execute(arguments: [h, index, Data(receipt.canonicalBytes)])
             }
             if let last = block.lastCommit {
                 try db.execute(sql: "INSERT OR REPLACE INTO commits (height, data) VALUES (?, ?)", arguments: [sqlInt(last.height), Data(last.canonicalBytes)])
@@ -73,12 +79,15 @@ extension LedgerStore {
 
     private static func writeChanges(_ changes: StateChanges, height: UInt64, db: Database) throws {
         let h = sqlInt(height)
+        let recordChange = try db.cachedStatement(sql: "INSERT INTO state_changes (height, key, value) VALUES (?, ?, ?)")
+        let upsertState = try db.cachedStatement(sql: "INSERT OR REPLACE INTO state (key, value, height) VALUES (?, ?, ?)")
+        let deleteState = try db.cachedStatement(sql: "DELETE FROM state WHERE key = ?")
         for (key, value) in changes.sorted {
-            try db.execute(sql: "INSERT INTO state_changes (height, key, value) VALUES (?, ?, ?)", arguments: [h, Data(key), value.map { Data($0) }])
+            try recordChange.execute(arguments: [h, Data(key), value.map { Data($0) }])
             if let value {
-                try db.execute(sql: "INSERT OR REPLACE INTO state (key, value, height) VALUES (?, ?, ?)", arguments: [Data(key), Data(value), h])
+                try upsertState.execute(arguments: [Data(key), Data(value), h])
             } else {
-                try db.execute(sql: "DELETE FROM state WHERE key = ?", arguments: [Data(key)])
+                try deleteState.execute(arguments: [Data(key)])
             }
         }
     }

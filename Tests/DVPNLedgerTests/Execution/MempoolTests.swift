@@ -52,6 +52,31 @@ struct MempoolTests {
         #expect(pool.count == 1)
     }
 
+    @Test("the funds check counts each pending transaction once, through replacements, blocks and overflow")
+    func pendingCostTotal() throws {
+        var pool = Mempool(executor: executor)
+        let context = BlockContext(height: 1, time: Timestamp(millisecondsSince1970: 1), proposer: TestKeys.key(100).publicKey)
+        let t0 = try tx(0, nonce: 0, amount: 40_000), t1 = try tx(0, nonce: 1, amount: 40_000)  // 41,000 each
+        for t in [t0, t1] { #expect(rule(pool.add(t, state: state)) == nil) }
+        #expect(rule(pool.add(try tx(0, nonce: 2, amount: 20_000), state: state)) == .insufficientFunds)  // 103,000
+        // A replacement is counted instead of the one it replaces, not beside it.
+        let cheaper = try tx(0, nonce: 1, fee: 2_000, amount: 10_000)
+        #expect(pool.add(cheaper, state: state) == .accepted(id: cheaper.id, evicted: [t1.id]))  // 53,000
+        #expect(rule(pool.add(try tx(0, nonce: 0, fee: 3_000, amount: 90_000), state: state)) == .insufficientFunds)  // 105,000
+        let t2 = try tx(0, nonce: 2, amount: 20_000)
+        #expect(rule(pool.add(t2, state: state)) == nil)  // 74,000
+        // After t0's block the balance is 59,000 and the pending total 33,000: exactly 26,000 more fits.
+        var committed = state
+        committed.commit(executor.execute([t0], on: state, context: context))
+        #expect(pool.update(afterCommitting: [t0], state: committed).isEmpty)
+        #expect(rule(pool.add(try tx(0, nonce: 3, amount: 25_001), state: committed)) == .insufficientFunds)
+        #expect(rule(pool.add(try tx(0, nonce: 3, amount: 25_000), state: committed)) == nil)
+        #expect(rule(pool.add(try tx(0, nonce: 4, amount: 1), state: committed)) == .insufficientFunds)
+        // A cost that overflows UInt64 is never affordable, alone or on top of the queue.
+        #expect(rule(pool.add(try tx(1, nonce: 0, amount: .max - 10), state: committed)) == .insufficientFunds)
+        #expect(pool.pending(from: TestKeys.key(0).publicKey).map(\.nonce) == [1, 2, 3])
+    }
+
     @Test("when full, the cheapest last-in-queue transaction is evicted, oldest first; a cheaper newcomer is refused")
     func eviction() throws {
         var pool = Mempool(executor: executor, limits: MempoolLimits(maxTransactions: 3, maxBytes: 1 << 20, maxPerSender: 2))
