@@ -39,6 +39,14 @@ struct ConsensusLoad: Sendable {
         var blocks: [(height: UInt64, at: ContinuousClock.Instant, transactions: Int)] = []
         var refused = 0
         var firstRefusal: String?
+        /// Set when the drain is over: the watcher stops after its current request. The watcher is
+        /// stopped this way, not by cancelling its task: cancelling a task inside an URLSession
+        /// request can deadlock FoundationNetworking on Linux (the cancellation handler waits for
+        /// the session's queue while the session, finishing the request, waits for the task's
+        /// status lock), which left a whole benchmark run hanging after the drain.
+        var watching = true
+
+        func stopWatching() { watching = false }
 
         func submitted(_ hash: String, at instant: ContinuousClock.Instant) { submitted[hash] = instant }
         func refused(_ reason: String) {
@@ -85,7 +93,8 @@ struct ConsensusLoad: Sendable {
             // Drain: stop watching once everything submitted is committed, or after drainSeconds.
             let drainEnd = clock.now.advanced(by: .milliseconds(Int(settings.drainSeconds * 1000)))
             while clock.now < drainEnd, await recorder.pendingCount() > 0 { try await clock.sleep(for: .milliseconds(50)) }
-            group.cancelAll()
+            await recorder.stopWatching()
+            try await group.waitForAll()
         }
         return await summarize(recorder, start: start, end: end, validators: validators)
     }
@@ -150,7 +159,7 @@ struct ConsensusLoad: Sendable {
     /// committed when the block is first seen.
     private func watch(_ node: NodeClient, from first: UInt64, until end: ContinuousClock.Instant, recorder: Recorder) async throws {
         var next = first
-        while clock.now < end, !Task.isCancelled {
+        while clock.now < end, await recorder.watching {
             if let block = try? await node.block(height: next) {
                 await recorder.block(block, at: clock.now)
                 next += 1
