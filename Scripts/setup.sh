@@ -9,7 +9,7 @@ packages=(
     # test peers and tools: a stock WireGuard, traffic, namespaces, firewall
     wireguard-go wireguard-tools iperf3 iproute2 nftables iputils-ping netcat-openbsd procps
     # scripts and the benchmark reference (CPython's hashlib.blake2s)
-    python3 ca-certificates
+    python3 ca-certificates jq
     # the marketplace testbed (Scripts/testbed.sh): HTTP client, nsenter
     curl util-linux
 )

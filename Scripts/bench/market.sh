@@ -97,13 +97,15 @@ for ((i = 1; i <= CONNECTS; i++)); do
     # A fresh client key each round: no channel to reuse, the connect opens one.
     TB_CLIENT_KEY="$TB_WORK/client/key-$i.json"
     tb_dvpn keys new --key-file "$TB_CLIENT_KEY" --insecure-no-passphrase >/dev/null
-    tb_fund "$(tb_address "$TB_CLIENT_KEY")" 5
+    # Enough for the paid iperf3 runs of the last round: at the release build's rate (~2.7 Gbit/s
+    # bare) 2 × 8 s cost about 10 DVPN at 2 DVPN/GiB; a cut-off for money would end the run.
+    tb_fund "$(tb_address "$TB_CLIENT_KEY")" 50
     # --keep-channel: the stop ends the session but leaves the channel open for the next connect.
-    tb_connect "$TB_WORK/connect-new-$i.log" --country DE --max-price 5 --deposit 1 --keep-channel
+    tb_connect "$TB_WORK/connect-new-$i.log" --country DE --max-price 5 --deposit 20 --max-spend 40 --keep-channel
     new_times+=("$(first_byte "$TB_WORK/connect-new-$i.log")")
     tb_stop "$TB_CONNECT_PID" INT 30
     # The same key again: the channel is still open to op1, so no transaction.
-    tb_connect "$TB_WORK/connect-reused-$i.log" --country DE --max-price 5 --deposit 1
+    tb_connect "$TB_WORK/connect-reused-$i.log" --country DE --max-price 5 --deposit 20 --max-spend 40
     reused_times+=("$(first_byte "$TB_WORK/connect-reused-$i.log")")
     grep -q '"channelReused"' "$TB_WORK/connect-reused-$i.log" || reused_times[-1]+="(not reused!)"
     if ((i == CONNECTS)); then
