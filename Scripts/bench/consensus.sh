@@ -7,7 +7,11 @@
 # Prints the 4-validator/1-validator ratios and the aims: >= 0.5x the 1-validator tx/s, p50 < 0.5 s,
 # p99 < 1.5 s.
 #
-#   Scripts/bench/consensus.sh [--rate TX_PER_S] [--seconds S] [--json]
+#   Scripts/bench/consensus.sh [--rate TX_PER_S] [--seconds S] [--accounts N] [--json]
+#
+# --accounts: sender accounts (default 8). Each submits its transfers in nonce order, one HTTP
+# request at a time, so the load generator's own ceiling is about N / (submit round trip); with
+# too few accounts it, not the network, sets the committed rate.
 #
 # Builds dvpn-node and dvpn-bench in release mode first (BIN=<dir> skips the build). Progress goes
 # to stderr, the table to stdout. Every process it starts is killed on exit.
@@ -16,13 +20,15 @@ cd "$(dirname "$0")/../.."
 
 rate=200
 seconds=20
+accounts=8
 json=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rate) rate=$2; shift 2 ;;
         --seconds) seconds=$2; shift 2 ;;
+        --accounts) accounts=$2; shift 2 ;;
         --json) json=1; shift ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "consensus.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -83,7 +89,7 @@ run_network() { # validators schnorr-seconds -> JSON report on stdout
     done
     echo "== $n validator(s): $rate transfers/s for $seconds s" >&2
     "$BIN/dvpn-bench" consensus --nodes "$urls" --key-file "$work/net$n/dev-account.key" --validators "$n" \
-        --rate "$rate" --seconds "$seconds" --schnorr-seconds "$2" --json
+        --rate "$rate" --seconds "$seconds" --accounts "$accounts" --schnorr-seconds "$2" --json
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     pids=()
