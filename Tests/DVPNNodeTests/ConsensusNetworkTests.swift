@@ -28,10 +28,15 @@ extension ConsensusEngineTests {
                     try nodes.allSatisfy { node in try ids.allSatisfy { try node.isCommitted($0) } }
                 }
                 try expectAgreement(nodes)
+                // Every validator takes part: three of four suffice for a commit, so one that
+                // started late may not have signed yet when the transactions are in (seen once,
+                // 0.3 s into the test); it signs within the next heights.
+                try await eventually("every validator signed") {
+                    for node in nodes where await node.engine.statistics.signed == 0 { return false }
+                    return true
+                }
                 for node in nodes {
-                    let statistics = await node.engine.statistics
-                    #expect(statistics.guardRefusedConflict == 0)
-                    #expect(statistics.signed > 0)
+                    #expect(await node.engine.statistics.guardRefusedConflict == 0)
                 }
                 try await eventually("node 0 reports three peers") { try await nodes[0].node.status().peers == 3 }
                 #expect(try await nodes[0].node.status().isValidator == true)
