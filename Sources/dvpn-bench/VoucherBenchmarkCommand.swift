@@ -35,10 +35,11 @@ struct VoucherBenchmarkCommand: ParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dvpn-voucher-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try VoucherIntakeBenchmark.run(vouchers: vouchers, channels: channels, directory: directory.path)
+        let elapsed = try VoucherIntakeBenchmark.run(vouchers: vouchers, channels: channels, directory: directory.path)
+        let perSecond = Double(vouchers) / LedgerBench.seconds(elapsed)
         let report = Report(
-            vouchers: vouchers, channels: channels, perSecond: result.perSecond, schnorrVerifiesPerSecond: verifies,
-            ratio: result.perSecond / verifies)
+            vouchers: vouchers, channels: channels, perSecond: perSecond, schnorrVerifiesPerSecond: verifies,
+            ratio: perSecond / verifies)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

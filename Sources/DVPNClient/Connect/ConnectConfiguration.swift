@@ -20,8 +20,8 @@ public struct ConnectConfiguration: Sendable {
     /// How often the status (line, file, `--json` event) is refreshed.
     public var statusIntervalMilliseconds: UInt64
     /// On a stop, end the session but leave the channel open (`--keep-channel`), so that the next
-    /// connect to the same operator reuses it without a transaction; the operator redeems what was
-    /// paid, and the rest stays in the channel until a later connect settles it or it expires.
+    /// connect to the same operator reuses it without a transaction; the operator holds the final
+    /// voucher, and the rest stays in the channel until a later connect settles it or it expires.
     public var keepChannel: Bool
 
     public init(

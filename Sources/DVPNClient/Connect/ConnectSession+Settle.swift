@@ -18,9 +18,7 @@ extension ConnectSession {
             try? book.save(dataDirectory: configuration.dataDirectory)
         } catch {
             report(.warning("channel \(link.channel) is not settled: \(error); it will be closed and reclaimed"))
-            book.markAbandoned(link.channel, payee: link.candidate.address.string, at: WallClock.unixMilliseconds())
-            try? book.save(dataDirectory: configuration.dataDirectory)
-            summary.abandonedChannels.append(link.channel)
+            try? abandon(link, book: &book, summary: &summary)
         }
     }
 
@@ -38,10 +36,17 @@ extension ConnectSession {
             report(.channelSettling(channel: link.channel, what: "kept open for the next connect (\(left.dvpnString) DVPN left)"))
         } catch {
             report(.warning("channel \(link.channel) cannot be kept: \(error); it will be closed and reclaimed"))
-            book.markAbandoned(link.channel, payee: link.candidate.address.string, at: WallClock.unixMilliseconds())
-            try? book.save(dataDirectory: configuration.dataDirectory)
-            summary.abandonedChannels.append(link.channel)
+            try? abandon(link, book: &book, summary: &summary)
         }
+    }
+
+    /// Gives the session's channel up: remembered as abandoned in the book (closed and reclaimed
+    /// by `settleAbandoned`, now or in a later connect) and named in the summary. Throws when the
+    /// book cannot be written; the entry is in the summary either way.
+    func abandon(_ link: SessionLink, book: inout ChannelBook, summary: inout ConnectSummary) throws(ClientError) {
+        book.markAbandoned(link.channel, payee: link.candidate.address.string, at: WallClock.unixMilliseconds())
+        summary.abandonedChannels.append(link.channel)
+        try book.save(dataDirectory: configuration.dataDirectory)
     }
 
     /// Ends the session with the operator: records and signs the final voucher (what was used, at

@@ -79,9 +79,7 @@ public struct ConnectSession: Sendable {
             switch ending {
             case .failover(let reason):
                 await teardown(tunnel)
-                book.markAbandoned(link.channel, payee: link.candidate.address.string, at: WallClock.unixMilliseconds())
-                try book.save(dataDirectory: configuration.dataDirectory)
-                summary.abandonedChannels.append(link.channel)
+                try abandon(link, book: &book, summary: &summary)
                 excluded.insert(link.channel)
                 let from = link.candidate.address.string
                 do {
@@ -90,13 +88,12 @@ public struct ConnectSession: Sendable {
                     throw ClientError(error.code, "\(from) stopped answering (\(reason)) and no other matching operator took over: \(error.reason)")
                 }
                 report(.switched(from: from, to: link.candidate.address.string, reason: reason))
-            case .stopped where configuration.keepChannel:
-                await keep(link: link, payer: payer, book: &book, summary: &summary)
-                await teardown(tunnel)
-                await settleAbandoned(&book)
-                return summary
             case .stopped:
-                await settle(link: link, payer: payer, reason: .clientEnded, book: &book, summary: &summary)
+                if configuration.keepChannel {
+                    await keep(link: link, payer: payer, book: &book, summary: &summary)
+                } else {
+                    await settle(link: link, payer: payer, reason: .clientEnded, book: &book, summary: &summary)
+                }
                 await teardown(tunnel)
                 await settleAbandoned(&book)
                 return summary

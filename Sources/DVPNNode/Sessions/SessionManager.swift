@@ -190,26 +190,22 @@ actor SessionManager {
             limit: (try? session.payee.servingLimit()) ?? session.payee.accepted, outcome: outcome)
     }
 
-    /// Runs one voucher through the session's rules and the store; nil when it was persisted.
+    /// Runs one voucher through the session's rules and the store (`VoucherIntake`), counts and
+    /// logs the outcome; nil when it was persisted.
     private func take(_ voucher: Voucher, into session: ActiveSession) -> VoucherRefusal? {
-        switch session.payee.receive(voucher) {
+        switch VoucherIntake.take(voucher, into: &session.payee, store: store, now: clock().milliseconds) {
+        case .held:
+            session.heldSince = nil
+            metrics.voucherHeld()
+            return nil
         case .refused(let refusal):
             metrics.voucherRefused(refusal)
             logger.debug("voucher refused: \(refusal)", metadata: ["session": "\(Hex.encode(session.id))"])
             return refusal
-        case .persist(let voucher):
-            do {
-                try store.storeBest(voucher, now: clock().milliseconds)
-                session.payee.persisted(voucher)
-                session.heldSince = nil
-                metrics.voucherHeld()
-                return nil
-            } catch {
-                session.payee.persistenceFailed(voucher)
-                logger.error("cannot persist a voucher: \(error.reason)", metadata: ["channel": "\(voucher.channel)"])
-                metrics.voucherRefused(.persistenceBacklog)
-                return .persistenceBacklog
-            }
+        case .notPersisted(let error):
+            logger.error("cannot persist a voucher: \(error.reason)", metadata: ["channel": "\(voucher.channel)"])
+            metrics.voucherRefused(.persistenceBacklog)
+            return .persistenceBacklog
         }
     }
 

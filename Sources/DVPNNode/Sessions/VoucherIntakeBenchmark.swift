@@ -6,25 +6,17 @@ import Foundation
 
 /// How many vouchers per second the operator verifies and persists (issue 8's marketplace
 /// benchmark; BENCHMARKS.md, "Marketplace"), measured on the operator's own intake path without
-/// HTTP or a tunnel: for each voucher, what `SessionManager.take` does — `PayeeSession.receive`
-/// (channel, increase, BIP340 signature) then `OperatorStore.storeBest` (an SQLite transaction in
-/// WAL mode with `synchronous = FULL`, so one fsync per voucher) then `persisted`.
+/// HTTP or a tunnel: `VoucherIntake.take`, which `SessionManager` runs for every voucher
+/// (`PayeeSession.receive` with its BIP340 check, then `OperatorStore.storeBest`, an SQLite
+/// transaction in WAL mode with `synchronous = FULL`, so one fsync per voucher).
 ///
 /// Public only so that `dvpn-bench vouchers` can run it; nothing in the node calls it.
 public enum VoucherIntakeBenchmark {
-    public struct Result: Sendable {
-        /// Vouchers taken (every one verified and persisted).
-        public let vouchers: Int
-        /// Wall time for all of them.
-        public let seconds: Double
-        public var perSecond: Double { Double(vouchers) / seconds }
-    }
-
     /// Signs `count` increasing vouchers spread over `channels` channels (not timed), then times
     /// their intake in submission order, one after the other, into a fresh `operator.sqlite` in
-    /// `directory`. Throws when any voucher is refused or not stored: a benchmark of a path that
-    /// failed measures nothing.
-    public static func run(vouchers count: Int, channels: Int, directory: String) throws -> Result {
+    /// `directory`; the wall time they took. Throws when any voucher is refused or not stored: a
+    /// benchmark of a path that failed measures nothing.
+    public static func run(vouchers count: Int, channels: Int, directory: String) throws -> Duration {
         precondition(count > 0 && channels > 0, "the benchmark needs vouchers and channels")
         let chainID = "dvpn-bench-1"
         let store = try OperatorStore(path: (directory as NSString).appendingPathComponent(OperatorStore.fileName))
@@ -57,16 +49,10 @@ public enum VoucherIntakeBenchmark {
         let clock = ContinuousClock()
         let start = clock.now
         for (index, voucher) in vouchers {
-            guard case .persist(let checked) = sessions[index].receive(voucher) else {
-                throw NodeError(.refused, "the benchmark's voucher for channel \(voucher.channel) was refused")
+            guard case .held = VoucherIntake.take(voucher, into: &sessions[index], store: store, now: 0) else {
+                throw NodeError(.refused, "the benchmark's voucher for channel \(voucher.channel) was not taken")
             }
-            guard try store.storeBest(checked, now: 0) else {
-                throw NodeError(.refused, "the benchmark's voucher for channel \(voucher.channel) was not stored")
-            }
-            sessions[index].persisted(checked)
         }
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return Result(vouchers: count, seconds: seconds)
+        return clock.now - start
     }
 }
